@@ -1,0 +1,32 @@
+# Third-party dependencies. Everything comes from Debian packages that
+# scripts/install-deps installs; CUDA is optional and found from nvcc.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(STARPU REQUIRED IMPORTED_TARGET starpu-1.3)
+pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(PROTOBUFC IMPORTED_TARGET libprotobuf-c)
+find_program(PROTOC_C protoc-c)
+find_library(MATH_LIB m)
+
+# StarPU's own build decides whether CUDA workers exist at run time.
+include(CheckSymbolExists)
+set(CMAKE_REQUIRED_INCLUDES ${STARPU_INCLUDE_DIRS})
+check_symbol_exists(STARPU_USE_CUDA "starpu_config.h" CF_STARPU_HAS_CUDA)
+unset(CMAKE_REQUIRED_INCLUDES)
+
+set(CF_HAVE_CUDA OFF)
+if(CF_CUDA)
+  include(CheckLanguage)
+  if(NOT DEFINED CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(CMAKE_CUDA_ARCHITECTURES 80 90)
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    find_library(NCCL_LIB nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
+    set(CF_HAVE_CUDA ON)
+  endif()
+endif()

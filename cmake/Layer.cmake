@@ -1,0 +1,23 @@
+# cf_add_layer(NAME DIR dir DEPS layer... EXTERNAL target...)
+# One object library per layer from the .c (and, with CUDA, .cu) files of its
+# folder. DEPS name the layers below it; a layer with no sources yet is skipped.
+function(cf_add_layer name)
+  cmake_parse_arguments(L "" "DIR" "DEPS;EXTERNAL;EXCLUDE" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${L_DIR}/*.c)
+  foreach(pattern IN LISTS L_EXCLUDE)
+    list(FILTER srcs EXCLUDE REGEX "${pattern}")
+  endforeach()
+  if(NOT srcs)
+    return()
+  endif()
+  add_library(${name} OBJECT ${srcs})
+  set(deps "")
+  foreach(dep IN LISTS L_DEPS)
+    if(TARGET ${dep})
+      list(APPEND deps ${dep})
+    endif()
+  endforeach()
+  target_link_libraries(${name} PUBLIC cf_base ${deps} ${L_EXTERNAL}
+                        PRIVATE $<BUILD_INTERFACE:cf_flags>)
+  set_property(GLOBAL APPEND PROPERTY CF_LAYERS ${name})
+endfunction()

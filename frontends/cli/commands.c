@@ -1,0 +1,18 @@
+#include <string.h>
+
+#include "frontends/cli/commands.h"
+
+/* Keep sorted by name: `cipherflow help` lists them in this order. */
+const cli_command cli_commands[] = {
+    {"bench", "run a benchmark suite and print a table or JSON lines", cmd_bench},
+    {"help", "list the subcommands, or show one's help", cmd_help},
+    {"version", "print the version", cmd_version},
+};
+const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
+
+const cli_command *cli_find_command(const char *name) {
+  for (int i = 0; i < cli_ncommands; i++) {
+    if (strcmp(cli_commands[i].name, name) == 0) return &cli_commands[i];
+  }
+  return NULL;
+}
