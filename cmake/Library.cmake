@@ -48,6 +48,8 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/cipherflowConfigVer
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/cipherflowConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/cipherflowConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/cipherflow)
+# A relocatable .pc: the prefix is found from the file's own location.
+file(RELATIVE_PATH CF_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
 configure_file(cmake/cipherflow.pc.in ${CMAKE_CURRENT_BINARY_DIR}/cipherflow.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/cipherflow.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
