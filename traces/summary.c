@@ -54,7 +54,7 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
       ws->ntasks++;
       if (k->start_ns > cursor) {
         cf_tr_gap g = {.worker = id, .start_ns = cursor, .len_ns = k->start_ns - cursor,
-                       .next = (long)i, .waited_for = -1};
+                       .next = (long)i, .waited_for = -1, .last_copy = -1};
         uint64_t best = 0;
         for (uint32_t d = 0; d < k->ndeps; d++) {
           long p = cf_tr_index_find(ix, k->deps[d]);
@@ -66,8 +66,11 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
         int node = t->workers[id].memnode;
         for (size_t x = 0; x < s->ntransfers; x++)
           if (s->transfers[x].dst == node && s->transfers[x].end > g.start_ns &&
-              s->transfers[x].end <= k->start_ns)
+              s->transfers[x].end <= k->start_ns) {
             g.transfers_in++;
+            if (g.last_copy < 0 || s->transfers[x].end > s->transfers[g.last_copy].end)
+              g.last_copy = (long)x;
+          }
         gaps[(*ngaps)++] = g;
         ws->busy_ns += k->end_ns - k->start_ns;
         cursor = k->end_ns;
@@ -78,7 +81,7 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
     }
     if (cursor < m->t1 && m->ntasks)
       gaps[(*ngaps)++] = (cf_tr_gap){.worker = id, .start_ns = cursor, .len_ns = m->t1 - cursor,
-                                     .next = -1, .waited_for = -1};
+                                     .next = -1, .waited_for = -1, .last_copy = -1};
     ws->idle_ns = m->makespan_ns - ws->busy_ns;
   }
 }

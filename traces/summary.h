@@ -40,6 +40,7 @@ typedef struct cf_tr_gap {
   long next;        /* task index that ended the gap, -1 at the end of the run */
   long waited_for;  /* dependency of next that finished last, -1 if none known */
   size_t transfers_in; /* copies into the worker's node that ended inside the gap */
+  long last_copy;      /* the one of them that ended last (transfer index), -1 if none */
 } cf_tr_gap;
 
 typedef struct cf_tr_summary {

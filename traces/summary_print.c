@@ -30,9 +30,36 @@ static const char *worker_name(const cf_trace *t, int id) {
   return id >= 0 && id < CF_TRACE_MAX_WORKERS && t->workers[id].name ? t->workers[id].name : "?";
 }
 
+/* What the task that ended a gap waited for: the dependency or the copy into
+ * its node that finished last. */
+static const char *gap_reason(const cf_trace *t, const cf_tr_snap *s, const cf_tr_gap *g,
+                              char *buf, size_t len) {
+  if (g->next < 0) return "end of the run";
+  const cf_trace_task *n = &s->tasks[g->next];
+  const cf_tr_transfer *copy = g->last_copy >= 0 ? &s->transfers[g->last_copy] : NULL;
+  const cf_trace_task *w = g->waited_for >= 0 ? &s->tasks[g->waited_for] : NULL;
+  char c[32];
+  if (copy && (!w || copy->end > w->end_ns)) {
+    char n1[32], n2[32], sz[32];
+    snprintf(buf, len, "waited for a copy %s -> %s of %s, done %s before it started",
+             cf_tr_node_name(t, copy->src, n1, sizeof n1),
+             cf_tr_node_name(t, copy->dst, n2, sizeof n2), size(sz, sizeof sz, copy->bytes),
+             dur(c, sizeof c, n->start_ns - copy->end));
+  } else if (w) {
+    snprintf(buf, len, "waited for task %" PRIu64 " %s on %s, done %s before it started", w->id,
+             w->kernel, worker_name(t, w->worker),
+             dur(c, sizeof c, n->start_ns >= w->end_ns ? n->start_ns - w->end_ns : 0));
+  } else if (n->ndeps == 0) {
+    snprintf(buf, len, "no recorded dependency");
+  } else {
+    snprintf(buf, len, "its dependencies are not in the trace");
+  }
+  return buf;
+}
+
 static void print_gap(FILE *f, const cf_trace *t, const cf_tr_snap *s, const cf_tr_summary *m,
                       const cf_tr_gap *g) {
-  char a[32], b[32], c[32];
+  char a[32], b[32];
   fprintf(f, "  %-10s %12s idle from +%s", worker_name(t, g->worker), dur(a, sizeof a, g->len_ns),
           dur(b, sizeof b, g->start_ns - m->t0));
   if (g->next < 0) {
@@ -42,16 +69,8 @@ static void print_gap(FILE *f, const cf_trace *t, const cf_tr_snap *s, const cf_
   const cf_trace_task *n = &s->tasks[g->next];
   fprintf(f, "; next: task %" PRIu64 " %s", n->id, n->kernel);
   if (n->op) fprintf(f, " (%s)", n->op);
-  if (g->waited_for >= 0) {
-    const cf_trace_task *w = &s->tasks[g->waited_for];
-    fprintf(f, ", waited for task %" PRIu64 " %s on %s, done %s before it started", w->id,
-            w->kernel, worker_name(t, w->worker),
-            dur(c, sizeof c, n->start_ns >= w->end_ns ? n->start_ns - w->end_ns : 0));
-  } else if (n->ndeps == 0) {
-    fprintf(f, ", no recorded dependency");
-  }
-  if (g->transfers_in) fprintf(f, ", %zu copies into its node ended in the gap", g->transfers_in);
-  fputc('\n', f);
+  char why[160];
+  fprintf(f, ", %s\n", gap_reason(t, s, g, why, sizeof why));
 }
 
 void cf_tr_summary_print(FILE *f, const cf_trace *t, const cf_tr_snap *s, const cf_tr_summary *m) {
@@ -173,6 +192,12 @@ void cf_tr_summary_json(FILE *f, const cf_trace *t, const cf_tr_snap *s, const c
     else fputs("null", f);
     fputs(",\"waited_for\":", f);
     if (g->waited_for >= 0) fprintf(f, "%" PRIu64, s->tasks[g->waited_for].id);
+    else fputs("null", f);
+    char why[160];
+    fputs(",\"reason\":", f);
+    cf_tr_json_str(f, gap_reason(t, s, g, why, sizeof why));
+    fputs(",\"last_copy_end_ns\":", f);
+    if (g->last_copy >= 0) fprintf(f, "%" PRIu64, s->transfers[g->last_copy].end);
     else fputs("null", f);
     fputc('}', f);
   }
