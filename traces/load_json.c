@@ -31,6 +31,15 @@ static cf_status bad_event(const loader *ld, const char *file, int line, const c
                      msg);
 }
 
+/* A failure of the recorder while loading, restated with file and event. */
+static cf_status rewrap(const loader *ld, cf_status st) {
+  if (st == CF_OK) return st;
+  char detail[200];
+  snprintf(detail, sizeof detail, "%s", cf_last_error());
+  return cf_error_at(st, __FILE__, __LINE__, "trace '%s': event #%zu: %s", ld->path, ld->index,
+                     detail);
+}
+
 /* Integer field; *out unchanged and CF_OK when absent and optional. */
 static cf_status get_int(const loader *ld, json_t *obj, const char *key, bool required,
                          long long lo, long long hi, long long *out) {
@@ -89,7 +98,7 @@ static cf_status read_worker(loader *ld, json_t *ev) {
     else if (strcmp(json_string_value(kind), "cpu") != 0)
       return BAD(ld, "worker kind '%s' is neither cpu nor cuda", json_string_value(kind));
   }
-  return cf_trace_add_worker(ld->t, (int)id, json_string_value(name), k, (int)node);
+  return rewrap(ld, cf_trace_add_worker(ld->t, (int)id, json_string_value(name), k, (int)node));
 }
 
 static cf_status read_task(loader *ld, json_t *ev) {
@@ -145,7 +154,7 @@ static cf_status read_task(loader *ld, json_t *ev) {
                      .deps = dv, .ndeps = (uint32_t)nd};
   st = cf_trace_record_task(ld->t, &k);
   free(dv);
-  return st;
+  return rewrap(ld, st);
 }
 
 static cf_status read_transfer(loader *ld, json_t *ev) {
@@ -160,7 +169,8 @@ static cf_status read_transfer(loader *ld, json_t *ev) {
   CF_TRY(get_time(ld, ev, "ts", &ts));
   CF_TRY(get_time(ld, ev, "dur", &dur));
   dur -= ld->origin;
-  return cf_trace_record_transfer(ld->t, (int)src, (int)dst, (uint64_t)bytes, ts, ts + dur);
+  return rewrap(ld, cf_trace_record_transfer(ld->t, (int)src, (int)dst, (uint64_t)bytes, ts,
+                                             ts + dur));
 }
 
 static cf_status read_counter(loader *ld, json_t *ev) {
@@ -182,7 +192,7 @@ static cf_status read_counter(loader *ld, json_t *ev) {
   uint64_t ts;
   CF_TRY(get_time(ld, ev, "ts", &ts));
   if (node < 0 || node >= CF_TRACE_MAX_NODES) return BAD(ld, "memory node %d out of range", node);
-  return cf_trace_record_memory(ld->t, node, ts, (uint64_t)bytes);
+  return rewrap(ld, cf_trace_record_memory(ld->t, node, ts, (uint64_t)bytes));
 }
 
 static cf_status read_instant(loader *ld, json_t *ev, const char *cat) {
@@ -196,7 +206,7 @@ static cf_status read_instant(loader *ld, json_t *ev, const char *cat) {
     CF_TRY(get_int(ld, a, "from", true, 0, CF_TRACE_MAX_NODES - 1, &from));
     CF_TRY(get_int(ld, a, "to", true, -1, CF_TRACE_MAX_NODES - 1, &to));
     CF_TRY(get_int(ld, a, "bytes", true, 0, INT64_MAX, &bytes));
-    return cf_trace_record_eviction(ld->t, (int)from, (int)to, (uint64_t)bytes, ts);
+    return rewrap(ld, cf_trace_record_eviction(ld->t, (int)from, (int)to, (uint64_t)bytes, ts));
   }
   long long task = 0, worker = 0;
   CF_TRY(get_int(ld, a, "task", true, 0, INT64_MAX, &task));
@@ -205,7 +215,8 @@ static cf_status read_instant(loader *ld, json_t *ev, const char *cat) {
     return BAD(ld, "scheduler event on tid %lld, which has no thread_name metadata", worker);
   const char *reason;
   CF_TRY(intern_opt(ld, json_object_get(a, "reason"), "reason", &reason));
-  return cf_trace_record_sched(ld->t, ts, (uint64_t)task, (int)worker, reason ? reason : "");
+  return rewrap(ld, cf_trace_record_sched(ld->t, ts, (uint64_t)task, (int)worker,
+                                          reason ? reason : ""));
 }
 
 static cf_status read_other_data(loader *ld, json_t *od) {
@@ -219,6 +230,8 @@ static cf_status read_other_data(loader *ld, json_t *od) {
     unsigned long long v = s ? strtoull(s, &end, 10) : 0;
     if (!s || !*s || *end || s[0] == '-')
       return CF_FAIL(CF_EFORMAT, "trace '%s': 'origin_ns' is not a decimal string", ld->path);
+    if (v > ((unsigned long long)1 << 62))
+      return CF_FAIL(CF_EFORMAT, "trace '%s': 'origin_ns' %s exceeds 2^62", ld->path, s);
     ld->origin = v;
   }
   json_t *nodes = json_object_get(od, "memnodes");
@@ -245,6 +258,7 @@ static cf_status read_other_data(loader *ld, json_t *od) {
     json_object_foreach(meta, k, v) {
       if (!json_is_string(v))
         return CF_FAIL(CF_EFORMAT, "trace '%s': meta '%s' is not a string", ld->path, k);
+      if (!*k) return CF_FAIL(CF_EFORMAT, "trace '%s': meta has an empty key", ld->path);
       CF_TRY(cf_trace_set_meta(ld->t, k, json_string_value(v)));
     }
   }
