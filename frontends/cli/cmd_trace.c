@@ -192,8 +192,11 @@ static int trace_write(int argc, char **argv, out_kind kind) {
     st = cf_tr_write_chrome(l.t, &l.s, f, &o);
   }
   rc = close_out(spec.command, f, out);
+  size_t ntasks = l.s.ntasks;
   unload(&l);
   if (st != CF_OK) return cli_fail(spec.command, st);
+  if (rc == CLI_EXIT_OK && f != stdout)
+    fprintf(stderr, "cipherflow %s: wrote %s (%zu tasks)\n", spec.command, out, ntasks);
   return rc;
 }
 
