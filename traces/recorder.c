@@ -58,6 +58,29 @@ const cf_tr_event *cf_tr_event_at(const cf_trace *t, uint64_t i) {
 
 const uint64_t *cf_tr_dep_at(const cf_trace *t, uint64_t i) { return store_peek(&t->deps, i); }
 
+/* Allocates and touches the chunks for slots [0, n) so that recording them
+ * later takes no allocation and no page fault. */
+static cf_status store_reserve(cf_tr_store *s, uint64_t n) {
+  if (n > s->cap) n = s->cap;
+  size_t chunks = (size_t)((n + CF_TR_CHUNK - 1) >> CF_TR_CHUNK_SHIFT);
+  for (size_t c = 0; c < chunks; c++) {
+    if (atomic_load(&s->chunks[c])) continue;
+    void *fresh = malloc((size_t)CF_TR_CHUNK * s->elem_size);
+    if (!fresh) return CF_FAIL(CF_ENOMEM, "trace: no memory to reserve %llu events",
+                               (unsigned long long)n);
+    memset(fresh, 0, (size_t)CF_TR_CHUNK * s->elem_size);
+    void *expected = NULL;
+    if (!atomic_compare_exchange_strong(&s->chunks[c], &expected, fresh)) free(fresh);
+  }
+  return CF_OK;
+}
+
+cf_status cf_trace_reserve(cf_trace *t, uint64_t events) {
+  if (!t) return CF_FAIL(CF_EINVAL, "cf_trace_reserve: trace is NULL");
+  CF_TRY(store_reserve(&t->events, events));
+  return store_reserve(&t->deps, events * 2);
+}
+
 cf_status cf_trace_create(cf_trace **out, uint64_t max_events) {
   if (!out) return CF_FAIL(CF_EINVAL, "cf_trace_create: out is NULL");
   *out = NULL;

@@ -5,8 +5,8 @@
  *
  * Setup (one thread, before recording): cf_trace_create, cf_trace_set_meta,
  * cf_trace_add_memnode, cf_trace_add_worker, cf_trace_intern.
- * Recording (any number of threads at once, lock-free, no allocation except
- * one chunk per 4096 events): cf_trace_record_task, _transfer, _memory,
+ * Recording (any number of threads at once, lock-free; allocation only of
+ * one chunk per 4096 events, none within cf_trace_reserve's reservation): cf_trace_record_task, _transfer, _memory,
  * _eviction, _sched.
  * Output (after every recording thread has finished): cf_trace_export_json.
  *
@@ -61,6 +61,10 @@ void cf_trace_destroy(cf_trace *t);
 cf_status cf_trace_set_meta(cf_trace *t, const char *key, const char *value);
 /* NULL if the key is not set. */
 const char *cf_trace_get_meta(const cf_trace *t, const char *key);
+
+/* Allocates and pre-faults storage for the first `events` events (and two
+ * dependencies each) so that recording them allocates nothing. Optional. */
+cf_status cf_trace_reserve(cf_trace *t, uint64_t events);
 
 /* A memory node (tier): "RAM", "CUDA0", "disk". Ids are the runtime's. */
 cf_status cf_trace_add_memnode(cf_trace *t, int node, const char *name);
