@@ -138,7 +138,7 @@ typedef enum out_kind { OUT_HTML, OUT_SVG, OUT_JSON } out_kind;
 
 static int trace_write(int argc, char **argv, out_kind kind) {
   const char *out = NULL;
-  long max_events = kind == OUT_HTML ? 200000 : 0;
+  long max_events = kind == OUT_HTML ? 50000 : 0;
   bool flows = false;
   cli_opt opts[4] = {
       {"output", CLI_STRING, &out, "PATH", "where to write (-o works too; '-' for stdout)"},
@@ -147,7 +147,7 @@ static int trace_write(int argc, char **argv, out_kind kind) {
   int nopt = 1;
   if (kind != OUT_SVG)
     opts[nopt++] = (cli_opt){"max-events", CLI_INT, &max_events, "N",
-                             kind == OUT_HTML ? "aggregate above N events (default 200000, 0: never)"
+                             kind == OUT_HTML ? "aggregate above N events (default 50000, 0: never)"
                                               : "aggregate above N events (default 0: never)"};
   if (kind == OUT_JSON)
     opts[nopt++] = (cli_opt){"flows", CLI_FLAG, &flows, NULL,
