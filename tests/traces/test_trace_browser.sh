@@ -24,13 +24,19 @@ ntasks=$("$gen" "$out/trace.json" $workers 12 10 $RANDOM) || { echo "generator f
 "$cf" trace view "$out/trace.json" -o "$out/page.html" || exit 1
 "$cf" trace summary --json "$out/trace.json" >"$out/summary.json" || exit 1
 
-browse() { # browse ARGS...: headless Chromium on the page, bounded in time
+browse() { # browse URL_SUFFIX ARGS...: headless Chromium on the page, bounded in time
+  local suffix=$1; shift
   timeout 120 "$chromium" --headless=new --no-sandbox --disable-gpu --no-first-run \
     --user-data-dir="$tmp/profile" --virtual-time-budget=10000 --window-size=1400,1000 \
-    "$@" "file://$out/page.html" 2>>"$out/chromium.log"
+    "$@" "file://$out/page.html$suffix" 2>>"$out/chromium.log"
 }
-browse --dump-dom >"$out/dom.html" || fail "chromium --dump-dom failed (see chromium.log)"
-browse --screenshot="$out/trace-viewer.png" >/dev/null || fail "chromium --screenshot failed"
+browse "" --dump-dom >"$out/dom.html" || fail "chromium --dump-dom failed (see chromium.log)"
+browse "" --screenshot="$out/trace-viewer.png" >/dev/null || fail "chromium --screenshot failed"
+# The page drives its own wheel, drag, reset and hover handlers on #selftest.
+browse "#selftest" --dump-dom >"$out/selftest.html" || fail "chromium self-test run failed"
+st=$(grep -o 'data-selftest="[^"]*"' "$out/selftest.html")
+[[ $st == 'data-selftest="zoom:ok pan:ok reset:ok hover:ok"' ]] \
+  && echo "ok: interactions ($st)" || fail "interactions: ${st:-no data-selftest}"
 
 count() { grep -o -- "$1" "$out/dom.html" | wc -l; }
 [[ $(count 'data-ready="1"') -eq 1 ]] || fail "the viewer script did not finish (no data-ready)"
