@@ -7,8 +7,7 @@
 #include "traces/aggregate.h"
 
 static uint64_t total(const cf_tr_snap *s) {
-  return s->ntasks + s->ntransfers + s->nsamples + s->nevictions + s->nscheds + 3 +
-         2 * s->nworkers;
+  return s->ntasks + s->ntransfers + s->nsamples + s->nevictions + s->nscheds + 3 + 2 * s->nworkers;
 }
 
 static int cmp_worker_start(const void *pa, const void *pb) {
@@ -72,7 +71,8 @@ static cf_status merge_tasks(const cf_tr_snap *s, size_t budget, cf_tr_agg *agg)
     free(count);
     return CF_FAIL(CF_ENOMEM, "trace aggregation: no memory");
   }
-  for (size_t i = 0; i < m; i++) p[i] = (pair){out[i], count[i]};
+  for (size_t i = 0; i < m; i++)
+    p[i] = (pair){out[i], count[i]};
   qsort(p, m, sizeof *p, cmp_start); /* cf_trace_task is the first member */
   for (size_t i = 0; i < m; i++) {
     out[i] = p[i].t;

@@ -10,8 +10,8 @@
 #include "traces/model.h"
 
 typedef struct cf_tr_agg {
-  cf_tr_snap snap;       /* the (possibly reduced) view; tasks own no deps when merged */
-  uint32_t *task_count;  /* tasks merged into each slice; NULL when not aggregated */
+  cf_tr_snap snap;      /* the (possibly reduced) view; tasks own no deps when merged */
+  uint32_t *task_count; /* tasks merged into each slice; NULL when not aggregated */
   bool aggregated;
   const cf_tr_snap *src; /* borrowed when not aggregated */
 } cf_tr_agg;

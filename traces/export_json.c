@@ -33,8 +33,10 @@ void cf_tr_json_str(FILE *f, const char *s) {
     case '<': fputs("\\u003c", f); break;
     case '>': fputs("\\u003e", f); break;
     default:
-      if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-      else fputc(*p, f);
+      if (*p < 0x20)
+        fprintf(f, "\\u%04x", *p);
+      else
+        fputc(*p, f);
     }
   }
   fputc('"', f);
@@ -66,8 +68,8 @@ static void write_metadata(writer *w, const cf_trace *t, const cf_tr_snap *s, in
   const char *procs[] = {NULL, "workers", "transfers", "memory"};
   for (int p = PID_WORKERS; p <= PID_MEMORY; p++) {
     next(w);
-    fprintf(f, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":",
-            p);
+    fprintf(f,
+            "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":", p);
     cf_tr_json_str(f, procs[p]);
     fputs("}}", f);
   }
@@ -119,7 +121,8 @@ static void write_task(writer *w, const cf_trace_task *k, uint32_t count) {
           k->limb_end, k->level);
   if (count > 1) fprintf(f, ",\"count\":%u", count);
   fputs(",\"deps\":[", f);
-  for (uint32_t d = 0; d < k->ndeps; d++) fprintf(f, "%s%" PRIu64, d ? "," : "", k->deps[d]);
+  for (uint32_t d = 0; d < k->ndeps; d++)
+    fprintf(f, "%s%" PRIu64, d ? "," : "", k->deps[d]);
   fputs("]}}", f);
 }
 
@@ -178,8 +181,9 @@ oom:
 
 static void write_other_data(writer *w, const cf_trace *t, const cf_tr_snap *s, bool aggregated) {
   FILE *f = w->f;
-  fprintf(f, "\"otherData\":{\"format\":\"cipherflow-trace\",\"version\":1,\"origin_ns\":\"%" PRIu64
-             "\",\"dropped_events\":%" PRIu64 ",\"aggregated\":%s,\"memnodes\":[",
+  fprintf(f,
+          "\"otherData\":{\"format\":\"cipherflow-trace\",\"version\":1,\"origin_ns\":\"%" PRIu64
+          "\",\"dropped_events\":%" PRIu64 ",\"aggregated\":%s,\"memnodes\":[",
           w->origin, cf_trace_dropped(t), aggregated ? "true" : "false");
   bool first = true;
   for (int n = 0; n < CF_TRACE_MAX_NODES; n++) {
@@ -210,8 +214,8 @@ cf_status cf_tr_write_chrome(const cf_trace *t, const cf_tr_snap *s_in, FILE *f,
   int *lane_of = malloc((s->ntransfers + 1) * sizeof *lane_of);
   int *lsrc = NULL, *ldst = NULL, *lno = NULL, nlanes = 0;
   cf_status st = lane_of ? CF_OK : CF_FAIL(CF_ENOMEM, "trace export: no memory");
-  if (st == CF_OK) st = assign_lanes(s->transfers, s->ntransfers, lane_of, &lsrc, &ldst, &lno,
-                                     &nlanes);
+  if (st == CF_OK)
+    st = assign_lanes(s->transfers, s->ntransfers, lane_of, &lsrc, &ldst, &lno, &nlanes);
   cf_tr_index ix = {0};
   if (st == CF_OK && flows) st = cf_tr_index_build(s, &ix);
   if (st != CF_OK) {
@@ -256,8 +260,9 @@ cf_status cf_tr_write_chrome(const cf_trace *t, const cf_tr_snap *s_in, FILE *f,
   for (size_t i = 0; i < s->nevictions; i++) {
     const cf_tr_eviction *x = &s->evictions[i];
     next(&w);
-    fprintf(f, "{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"eviction\",\"name\":\"evict\",\"pid\":%d,"
-               "\"tid\":0,",
+    fprintf(f,
+            "{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"eviction\",\"name\":\"evict\",\"pid\":%d,"
+            "\"tid\":0,",
             PID_MEMORY);
     write_ts(f, x->ts, w.origin);
     fprintf(f, ",\"args\":{\"from\":%d,\"to\":%d,\"bytes\":%" PRIu64 "}}", x->from, x->to,
@@ -266,8 +271,9 @@ cf_status cf_tr_write_chrome(const cf_trace *t, const cf_tr_snap *s_in, FILE *f,
   for (size_t i = 0; i < s->nscheds; i++) {
     const cf_tr_sched *x = &s->scheds[i];
     next(&w);
-    fprintf(f, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"sched\",\"name\":\"sched\",\"pid\":%d,"
-               "\"tid\":%d,",
+    fprintf(f,
+            "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"sched\",\"name\":\"sched\",\"pid\":%d,"
+            "\"tid\":%d,",
             PID_WORKERS, x->worker);
     write_ts(f, x->ts, w.origin);
     fprintf(f, ",\"args\":{\"task\":%" PRIu64 ",\"reason\":", x->task);
@@ -285,14 +291,16 @@ cf_status cf_tr_write_chrome(const cf_trace *t, const cf_tr_snap *s_in, FILE *f,
         edge++;
         /* A flow cannot fork: one s/f pair per edge, the start inside the producer. */
         next(&w);
-        fprintf(f, "{\"ph\":\"s\",\"cat\":\"dep\",\"name\":\"dep\",\"id\":%" PRIu64
-                   ",\"pid\":%d,\"tid\":%d,",
+        fprintf(f,
+                "{\"ph\":\"s\",\"cat\":\"dep\",\"name\":\"dep\",\"id\":%" PRIu64
+                ",\"pid\":%d,\"tid\":%d,",
                 edge, PID_WORKERS, pr->worker);
         write_ts(f, pr->start_ns + (pr->end_ns - pr->start_ns) / 2, w.origin);
         fputc('}', f);
         next(&w);
-        fprintf(f, "{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"dep\",\"name\":\"dep\",\"id\":%" PRIu64
-                   ",\"pid\":%d,\"tid\":%d,",
+        fprintf(f,
+                "{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"dep\",\"name\":\"dep\",\"id\":%" PRIu64
+                ",\"pid\":%d,\"tid\":%d,",
                 edge, PID_WORKERS, c->worker);
         write_ts(f, c->start_ns, w.origin);
         fputc('}', f);

@@ -18,7 +18,8 @@ static cf_status write_colors(const cf_tr_snap *s, FILE *f) {
   fprintf(f, ":\"%s\"", cf_tr_kernel_color("mixed"));
   for (size_t i = 0; i < s->ntasks; i++) {
     size_t k = 0;
-    while (k < n && strcmp(seen[k], s->tasks[i].kernel) != 0) k++;
+    while (k < n && strcmp(seen[k], s->tasks[i].kernel) != 0)
+      k++;
     if (k < n) continue;
     seen[n++] = s->tasks[i].kernel;
     fputc(',', f);

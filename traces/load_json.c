@@ -94,7 +94,8 @@ static cf_status read_worker(loader *ld, json_t *ev) {
   cf_trace_worker_kind k = CF_TRACE_CPU;
   if (kind) {
     if (!json_is_string(kind)) return BAD(ld, "'kind' is not a string");
-    if (strcmp(json_string_value(kind), "cuda") == 0) k = CF_TRACE_CUDA;
+    if (strcmp(json_string_value(kind), "cuda") == 0)
+      k = CF_TRACE_CUDA;
     else if (strcmp(json_string_value(kind), "cpu") != 0)
       return BAD(ld, "worker kind '%s' is neither cpu nor cuda", json_string_value(kind));
   }
@@ -148,10 +149,18 @@ static cf_status read_task(loader *ld, json_t *ev) {
       dv[i] = (uint64_t)json_integer_value(d);
     }
   }
-  cf_trace_task k = {.id = (uint64_t)id, .worker = (int)worker, .start_ns = ts,
-                     .end_ns = ts + dur, .kernel = kernel, .op = op, .node = node,
-                     .limb_begin = (int)lb, .limb_end = (int)le, .level = (int)level,
-                     .deps = dv, .ndeps = (uint32_t)nd};
+  cf_trace_task k = {.id = (uint64_t)id,
+                     .worker = (int)worker,
+                     .start_ns = ts,
+                     .end_ns = ts + dur,
+                     .kernel = kernel,
+                     .op = op,
+                     .node = node,
+                     .limb_begin = (int)lb,
+                     .limb_end = (int)le,
+                     .level = (int)level,
+                     .deps = dv,
+                     .ndeps = (uint32_t)nd};
   st = cf_trace_record_task(ld->t, &k);
   free(dv);
   return rewrap(ld, st);
@@ -169,8 +178,8 @@ static cf_status read_transfer(loader *ld, json_t *ev) {
   CF_TRY(get_time(ld, ev, "ts", &ts));
   CF_TRY(get_time(ld, ev, "dur", &dur));
   dur -= ld->origin;
-  return rewrap(ld, cf_trace_record_transfer(ld->t, (int)src, (int)dst, (uint64_t)bytes, ts,
-                                             ts + dur));
+  return rewrap(ld,
+                cf_trace_record_transfer(ld->t, (int)src, (int)dst, (uint64_t)bytes, ts, ts + dur));
 }
 
 static cf_status read_counter(loader *ld, json_t *ev) {
@@ -215,14 +224,14 @@ static cf_status read_instant(loader *ld, json_t *ev, const char *cat) {
     return BAD(ld, "scheduler event on tid %lld, which has no thread_name metadata", worker);
   const char *reason;
   CF_TRY(intern_opt(ld, json_object_get(a, "reason"), "reason", &reason));
-  return rewrap(ld, cf_trace_record_sched(ld->t, ts, (uint64_t)task, (int)worker,
-                                          reason ? reason : ""));
+  return rewrap(
+      ld, cf_trace_record_sched(ld->t, ts, (uint64_t)task, (int)worker, reason ? reason : ""));
 }
 
 static cf_status read_other_data(loader *ld, json_t *od) {
   if (!od) return CF_OK;
-  if (!json_is_object(od)) return CF_FAIL(CF_EFORMAT, "trace '%s': 'otherData' is not an object",
-                                          ld->path);
+  if (!json_is_object(od))
+    return CF_FAIL(CF_EFORMAT, "trace '%s': 'otherData' is not an object", ld->path);
   json_t *origin = json_object_get(od, "origin_ns");
   if (origin) {
     const char *s = json_is_string(origin) ? json_string_value(origin) : NULL;
@@ -288,8 +297,10 @@ static cf_status read_events(loader *ld, json_t *events) {
         continue;
       }
       if (strcmp(p, "X") == 0) {
-        if (cat && strcmp(cat, "transfer") == 0) CF_TRY(read_transfer(ld, ev));
-        else if (!cat || strcmp(cat, "task") == 0) CF_TRY(read_task(ld, ev));
+        if (cat && strcmp(cat, "transfer") == 0)
+          CF_TRY(read_transfer(ld, ev));
+        else if (!cat || strcmp(cat, "task") == 0)
+          CF_TRY(read_task(ld, ev));
       } else if (strcmp(p, "C") == 0) {
         CF_TRY(read_counter(ld, ev));
       } else if ((strcmp(p, "i") == 0 || strcmp(p, "I") == 0) && cat &&
@@ -319,7 +330,8 @@ cf_status cf_trace_load_json(const char *path, cf_trace **out) {
   }
   loader ld = {.path = path};
   cf_status st = cf_trace_create(&ld.t, json_array_size(events) + 1);
-  if (st == CF_OK && json_is_object(root)) st = read_other_data(&ld, json_object_get(root, "otherData"));
+  if (st == CF_OK && json_is_object(root))
+    st = read_other_data(&ld, json_object_get(root, "otherData"));
   if (st == CF_OK) st = read_events(&ld, events);
   json_decref(root);
   if (st != CF_OK) {

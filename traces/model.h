@@ -26,15 +26,15 @@ typedef enum cf_tr_kind {
 typedef struct cf_tr_event {
   atomic_uchar ready; /* set last (release): the exporter skips unset slots */
   uint8_t kind;
-  int32_t a, b;        /* task: worker, limb_begin; transfer/eviction: src, dst; memory: node */
-  int32_t c, d;        /* task: limb_end, level; sched: worker */
+  int32_t a, b; /* task: worker, limb_begin; transfer/eviction: src, dst; memory: node */
+  int32_t c, d; /* task: limb_end, level; sched: worker */
   uint32_t ndeps;
-  uint64_t id;         /* task id; sched: task id */
+  uint64_t id; /* task id; sched: task id */
   uint64_t t0, t1;
-  uint64_t u;          /* transfer/eviction/memory: bytes */
-  int64_t node;        /* task: HE node id */
-  uint64_t dep_first;  /* index of the first dependency in the dependency store */
-  const char *name;    /* task: kernel; sched: reason */
+  uint64_t u;         /* transfer/eviction/memory: bytes */
+  int64_t node;       /* task: HE node id */
+  uint64_t dep_first; /* index of the first dependency in the dependency store */
+  const char *name;   /* task: kernel; sched: reason */
   const char *op;
 } cf_tr_event;
 

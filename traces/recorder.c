@@ -19,7 +19,8 @@ static cf_status store_init(cf_tr_store *s, size_t elem_size, uint64_t cap) {
 
 static void store_free(cf_tr_store *s) {
   if (!s->chunks) return;
-  for (size_t i = 0; i < s->nchunks; i++) free(atomic_load(&s->chunks[i]));
+  for (size_t i = 0; i < s->nchunks; i++)
+    free(atomic_load(&s->chunks[i]));
   free(s->chunks);
   s->chunks = NULL;
 }
@@ -66,8 +67,8 @@ static cf_status store_reserve(cf_tr_store *s, uint64_t n) {
   for (size_t c = 0; c < chunks; c++) {
     if (atomic_load(&s->chunks[c])) continue;
     void *fresh = malloc((size_t)CF_TR_CHUNK * s->elem_size);
-    if (!fresh) return CF_FAIL(CF_ENOMEM, "trace: no memory to reserve %llu events",
-                               (unsigned long long)n);
+    if (!fresh)
+      return CF_FAIL(CF_ENOMEM, "trace: no memory to reserve %llu events", (unsigned long long)n);
     memset(fresh, 0, (size_t)CF_TR_CHUNK * s->elem_size);
     void *expected = NULL;
     if (!atomic_compare_exchange_strong(&s->chunks[c], &expected, fresh)) free(fresh);
@@ -109,14 +110,17 @@ void cf_trace_destroy(cf_trace *t) {
   if (!t) return;
   store_free(&t->events);
   store_free(&t->deps);
-  for (int i = 0; i < CF_TRACE_MAX_WORKERS; i++) free(t->workers[i].name);
-  for (int i = 0; i < CF_TRACE_MAX_NODES; i++) free(t->memnodes[i]);
+  for (int i = 0; i < CF_TRACE_MAX_WORKERS; i++)
+    free(t->workers[i].name);
+  for (int i = 0; i < CF_TRACE_MAX_NODES; i++)
+    free(t->memnodes[i]);
   for (size_t i = 0; i < t->nmeta; i++) {
     free(t->meta[i].key);
     free(t->meta[i].value);
   }
   free(t->meta);
-  for (size_t i = 0; i < t->nstrings; i++) free(t->strings[i]);
+  for (size_t i = 0; i < t->nstrings; i++)
+    free(t->strings[i]);
   free(t->strings);
   pthread_mutex_destroy(&t->setup_lock);
   free(t);
@@ -202,8 +206,10 @@ cf_status cf_trace_intern(cf_trace *t, const char *s, const char **out) {
       pthread_mutex_unlock(&t->setup_lock);
       return CF_OK;
     }
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   char **grown = realloc(t->strings, (t->nstrings + 1) * sizeof *grown);
   char *copy = strdup(s);
@@ -257,8 +263,8 @@ cf_status cf_trace_record_task(cf_trace *t, const cf_trace_task *task) {
     return CF_FAIL(CF_EINVAL, "task %llu ends (%llu ns) before it starts (%llu ns)",
                    (unsigned long long)task->id, (unsigned long long)task->end_ns,
                    (unsigned long long)task->start_ns);
-  if (!task->kernel) return CF_FAIL(CF_EINVAL, "task %llu: kernel name is NULL",
-                                    (unsigned long long)task->id);
+  if (!task->kernel)
+    return CF_FAIL(CF_EINVAL, "task %llu: kernel name is NULL", (unsigned long long)task->id);
   if (task->ndeps && !task->deps)
     return CF_FAIL(CF_EINVAL, "task %llu: %u dependencies but deps is NULL",
                    (unsigned long long)task->id, task->ndeps);

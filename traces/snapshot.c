@@ -85,10 +85,18 @@ cf_status cf_tr_snapshot(const cf_trace *t, cf_tr_snap *out) {
         const uint64_t *d = cf_tr_dep_at(t, e->dep_first + k);
         out->dep_store[dpos + k] = d ? *d : 0;
       }
-      out->tasks[out->ntasks++] = (cf_trace_task){
-          .id = e->id, .worker = e->a, .start_ns = e->t0, .end_ns = e->t1, .kernel = e->name,
-          .op = e->op, .node = e->node, .limb_begin = e->b, .limb_end = e->c, .level = e->d,
-          .deps = (const uint64_t *)(uintptr_t)dpos, .ndeps = e->ndeps};
+      out->tasks[out->ntasks++] = (cf_trace_task){.id = e->id,
+                                                  .worker = e->a,
+                                                  .start_ns = e->t0,
+                                                  .end_ns = e->t1,
+                                                  .kernel = e->name,
+                                                  .op = e->op,
+                                                  .node = e->node,
+                                                  .limb_begin = e->b,
+                                                  .limb_end = e->c,
+                                                  .level = e->d,
+                                                  .deps = (const uint64_t *)(uintptr_t)dpos,
+                                                  .ndeps = e->ndeps};
       dpos += e->ndeps;
       break;
     }
@@ -140,7 +148,8 @@ cf_status cf_tr_index_build(const cf_tr_snap *s, cf_tr_index *out) {
     cf_tr_index_free(out);
     return CF_FAIL(CF_ENOMEM, "trace index: no memory for %zu tasks", s->ntasks);
   }
-  for (size_t i = 0; i < s->ntasks; i++) tmp[i] = (id_pos){s->tasks[i].id, i};
+  for (size_t i = 0; i < s->ntasks; i++)
+    tmp[i] = (id_pos){s->tasks[i].id, i};
   qsort(tmp, s->ntasks, sizeof *tmp, cmp_id_pos);
   for (size_t i = 0; i < s->ntasks; i++) {
     out->ids[i] = tmp[i].id;
@@ -155,8 +164,10 @@ long cf_tr_index_find(const cf_tr_index *ix, uint64_t id) {
   size_t lo = 0, hi = ix->n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (ix->ids[mid] < id) lo = mid + 1;
-    else hi = mid;
+    if (ix->ids[mid] < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo < ix->n && ix->ids[lo] == id) return (long)ix->pos[lo];
   return -1;

@@ -53,8 +53,12 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
       if (k->worker != id) continue;
       ws->ntasks++;
       if (k->start_ns > cursor) {
-        cf_tr_gap g = {.worker = id, .start_ns = cursor, .len_ns = k->start_ns - cursor,
-                       .next = (long)i, .waited_for = -1, .last_copy = -1};
+        cf_tr_gap g = {.worker = id,
+                       .start_ns = cursor,
+                       .len_ns = k->start_ns - cursor,
+                       .next = (long)i,
+                       .waited_for = -1,
+                       .last_copy = -1};
         uint64_t best = 0;
         for (uint32_t d = 0; d < k->ndeps; d++) {
           long p = cf_tr_index_find(ix, k->deps[d]);
@@ -80,8 +84,12 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
       }
     }
     if (cursor < m->t1 && m->ntasks)
-      gaps[(*ngaps)++] = (cf_tr_gap){.worker = id, .start_ns = cursor, .len_ns = m->t1 - cursor,
-                                     .next = -1, .waited_for = -1, .last_copy = -1};
+      gaps[(*ngaps)++] = (cf_tr_gap){.worker = id,
+                                     .start_ns = cursor,
+                                     .len_ns = m->t1 - cursor,
+                                     .next = -1,
+                                     .waited_for = -1,
+                                     .last_copy = -1};
     ws->idle_ns = m->makespan_ns - ws->busy_ns;
   }
 }
@@ -124,7 +132,8 @@ static cf_status critical_path(const cf_tr_snap *s, const cf_tr_index *ix, cf_tr
   if (m->have_deps && last >= 0) {
     m->critical_ns = best[last];
     size_t len = 0;
-    for (long c = last; c >= 0; c = prev[c]) len++;
+    for (long c = last; c >= 0; c = prev[c])
+      len++;
     m->critical = malloc(len * sizeof *m->critical);
     if (!m->critical) {
       free(best);
@@ -132,7 +141,8 @@ static cf_status critical_path(const cf_tr_snap *s, const cf_tr_index *ix, cf_tr
       return CF_FAIL(CF_ENOMEM, "trace summary: no memory");
     }
     m->ncritical = len;
-    for (long c = last; c >= 0; c = prev[c]) m->critical[--len] = (size_t)c;
+    for (long c = last; c >= 0; c = prev[c])
+      m->critical[--len] = (size_t)c;
   }
   free(best);
   free(prev);
@@ -158,7 +168,8 @@ static cf_status groups_links_nodes(const cf_tr_snap *s, cf_tr_summary *m) {
   for (size_t i = 0; i < s->ntransfers; i++) {
     const cf_tr_transfer *x = &s->transfers[i];
     size_t l = 0;
-    while (l < m->nlinks && (m->links[l].src != x->src || m->links[l].dst != x->dst)) l++;
+    while (l < m->nlinks && (m->links[l].src != x->src || m->links[l].dst != x->dst))
+      l++;
     if (l == m->nlinks) m->links[m->nlinks++] = (cf_tr_link_stat){.src = x->src, .dst = x->dst};
     m->links[l].bytes += x->bytes;
     m->links[l].busy_ns += x->end - x->start;

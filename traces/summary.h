@@ -37,8 +37,8 @@ typedef struct cf_tr_node_stat {
 typedef struct cf_tr_gap {
   int worker;
   uint64_t start_ns, len_ns;
-  long next;        /* task index that ended the gap, -1 at the end of the run */
-  long waited_for;  /* dependency of next that finished last, -1 if none known */
+  long next;           /* task index that ended the gap, -1 at the end of the run */
+  long waited_for;     /* dependency of next that finished last, -1 if none known */
   size_t transfers_in; /* copies into the worker's node that ended inside the gap */
   long last_copy;      /* the one of them that ended last (transfer index), -1 if none */
 } cf_tr_gap;
@@ -54,13 +54,13 @@ typedef struct cf_tr_summary {
   size_t nlinks;
   cf_tr_node_stat *nodes;
   size_t nnodes;
-  bool have_deps;         /* any dependency recorded */
-  uint64_t critical_ns;   /* longest chain of task durations along dependencies */
-  size_t *critical;       /* task indices, first to last */
+  bool have_deps;       /* any dependency recorded */
+  uint64_t critical_ns; /* longest chain of task durations along dependencies */
+  size_t *critical;     /* task indices, first to last */
   size_t ncritical;
-  size_t unknown_deps;    /* ids that name no task in the trace */
-  size_t late_deps;       /* dependencies that started after the dependant */
-  cf_tr_gap *gaps;        /* longest first */
+  size_t unknown_deps; /* ids that name no task in the trace */
+  size_t late_deps;    /* dependencies that started after the dependant */
+  cf_tr_gap *gaps;     /* longest first */
   size_t ngaps;
   bool aggregated;
   uint64_t dropped;

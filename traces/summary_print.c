@@ -7,18 +7,26 @@
 
 /* "12.345 ms" with a unit chosen for the value. */
 static const char *dur(char *buf, size_t len, uint64_t ns) {
-  if (ns >= 1000000000u) snprintf(buf, len, "%.3f s", (double)ns / 1e9);
-  else if (ns >= 1000000u) snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
-  else if (ns >= 1000u) snprintf(buf, len, "%.3f us", (double)ns / 1e3);
-  else snprintf(buf, len, "%" PRIu64 " ns", ns);
+  if (ns >= 1000000000u)
+    snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+  else if (ns >= 1000000u)
+    snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+  else if (ns >= 1000u)
+    snprintf(buf, len, "%.3f us", (double)ns / 1e3);
+  else
+    snprintf(buf, len, "%" PRIu64 " ns", ns);
   return buf;
 }
 
 static const char *size(char *buf, size_t len, uint64_t b) {
-  if (b >= (1u << 30)) snprintf(buf, len, "%.2f GiB", (double)b / (1u << 30));
-  else if (b >= (1u << 20)) snprintf(buf, len, "%.2f MiB", (double)b / (1u << 20));
-  else if (b >= 1024u) snprintf(buf, len, "%.2f KiB", (double)b / 1024);
-  else snprintf(buf, len, "%" PRIu64 " B", b);
+  if (b >= (1u << 30))
+    snprintf(buf, len, "%.2f GiB", (double)b / (1u << 30));
+  else if (b >= (1u << 20))
+    snprintf(buf, len, "%.2f MiB", (double)b / (1u << 20));
+  else if (b >= 1024u)
+    snprintf(buf, len, "%.2f KiB", (double)b / 1024);
+  else
+    snprintf(buf, len, "%" PRIu64 " B", b);
   return buf;
 }
 
@@ -32,8 +40,8 @@ static const char *worker_name(const cf_trace *t, int id) {
 
 /* What the task that ended a gap waited for: the dependency or the copy into
  * its node that finished last. */
-static const char *gap_reason(const cf_trace *t, const cf_tr_snap *s, const cf_tr_gap *g,
-                              char *buf, size_t len) {
+static const char *gap_reason(const cf_trace *t, const cf_tr_snap *s, const cf_tr_gap *g, char *buf,
+                              size_t len) {
   if (g->next < 0) return "end of the run";
   const cf_trace_task *n = &s->tasks[g->next];
   const cf_tr_transfer *copy = g->last_copy >= 0 ? &s->transfers[g->last_copy] : NULL;
@@ -82,14 +90,16 @@ void cf_tr_summary_print(FILE *f, const cf_trace *t, const cf_tr_snap *s, const 
   }
   if (m->aggregated)
     fprintf(f, "warning: this trace was aggregated at export; figures are approximate\n");
-  if (m->dropped) fprintf(f, "warning: %" PRIu64 " events were dropped while recording\n", m->dropped);
+  if (m->dropped)
+    fprintf(f, "warning: %" PRIu64 " events were dropped while recording\n", m->dropped);
   fprintf(f, "makespan  %s, %zu tasks, %zu workers, work %s (average parallelism %.2f)\n",
           dur(a, sizeof a, m->makespan_ns), m->ntasks, m->nworkers, dur(b, sizeof b, m->work_ns),
           m->makespan_ns ? (double)m->work_ns / (double)m->makespan_ns : 0.0);
   if (m->have_deps)
     fprintf(f, "critical path %s = %.1f%% of the makespan, %zu tasks\n",
             dur(a, sizeof a, m->critical_ns), pct(m->critical_ns, m->makespan_ns), m->ncritical);
-  else fprintf(f, "critical path unavailable: the trace records no dependencies\n");
+  else
+    fprintf(f, "critical path unavailable: the trace records no dependencies\n");
   if (m->unknown_deps || m->late_deps)
     fprintf(f, "  (ignored %zu dependencies on unknown tasks, %zu on tasks that started later)\n",
             m->unknown_deps, m->late_deps);
@@ -129,7 +139,8 @@ void cf_tr_summary_print(FILE *f, const cf_trace *t, const cf_tr_snap *s, const 
             size(a, sizeof a, n->peak_bytes), n->evictions, size(c, sizeof c, n->evicted_bytes));
   }
   if (m->ngaps) fprintf(f, "\nlongest idle gaps\n");
-  for (size_t i = 0; i < m->ngaps; i++) print_gap(f, t, s, m, &m->gaps[i]);
+  for (size_t i = 0; i < m->ngaps; i++)
+    print_gap(f, t, s, m, &m->gaps[i]);
 }
 
 static void json_groups(FILE *f, const char *key, const cf_tr_group_stat *g, size_t n) {
@@ -170,8 +181,8 @@ void cf_tr_summary_json(FILE *f, const cf_trace *t, const cf_tr_snap *s, const c
   fputs(",\"links\":[", f);
   for (size_t i = 0; i < m->nlinks; i++) {
     const cf_tr_link_stat *l = &m->links[i];
-    fprintf(f, "%s{\"src\":%d,\"dst\":%d,\"bytes\":%" PRIu64 ",\"count\":%zu,\"busy_ns\":%" PRIu64
-               "}",
+    fprintf(f,
+            "%s{\"src\":%d,\"dst\":%d,\"bytes\":%" PRIu64 ",\"count\":%zu,\"busy_ns\":%" PRIu64 "}",
             i ? "," : "", l->src, l->dst, l->bytes, l->count, l->busy_ns);
   }
   fputs("],\"memory\":[", f);
@@ -188,17 +199,23 @@ void cf_tr_summary_json(FILE *f, const cf_trace *t, const cf_tr_snap *s, const c
     const cf_tr_gap *g = &m->gaps[i];
     fprintf(f, "%s{\"worker\":%d,\"start_ns\":%" PRIu64 ",\"len_ns\":%" PRIu64 ",\"next\":",
             i ? "," : "", g->worker, g->start_ns, g->len_ns);
-    if (g->next >= 0) fprintf(f, "%" PRIu64, s->tasks[g->next].id);
-    else fputs("null", f);
+    if (g->next >= 0)
+      fprintf(f, "%" PRIu64, s->tasks[g->next].id);
+    else
+      fputs("null", f);
     fputs(",\"waited_for\":", f);
-    if (g->waited_for >= 0) fprintf(f, "%" PRIu64, s->tasks[g->waited_for].id);
-    else fputs("null", f);
+    if (g->waited_for >= 0)
+      fprintf(f, "%" PRIu64, s->tasks[g->waited_for].id);
+    else
+      fputs("null", f);
     char why[160];
     fputs(",\"reason\":", f);
     cf_tr_json_str(f, gap_reason(t, s, g, why, sizeof why));
     fputs(",\"last_copy_end_ns\":", f);
-    if (g->last_copy >= 0) fprintf(f, "%" PRIu64, s->transfers[g->last_copy].end);
-    else fputs("null", f);
+    if (g->last_copy >= 0)
+      fprintf(f, "%" PRIu64, s->transfers[g->last_copy].end);
+    else
+      fputs("null", f);
     fputc('}', f);
   }
   fputs("]}", f);
@@ -219,9 +236,11 @@ static void row(FILE *f, const char *label, uint64_t a, uint64_t b, bool bytes) 
     d[0] = sign;
     dur(d + 1, sizeof d - 1, diff);
   }
-  if (a) fprintf(f, "  %-24s %14s %14s %15s %+8.1f%%\n", label, x, y, d,
-                 100.0 * ((double)b - (double)a) / (double)a);
-  else fprintf(f, "  %-24s %14s %14s %15s %9s\n", label, x, y, d, "");
+  if (a)
+    fprintf(f, "  %-24s %14s %14s %15s %+8.1f%%\n", label, x, y, d,
+            100.0 * ((double)b - (double)a) / (double)a);
+  else
+    fprintf(f, "  %-24s %14s %14s %15s %9s\n", label, x, y, d, "");
 }
 
 static uint64_t group_total(const cf_tr_group_stat *g, size_t n, const char *name) {
@@ -253,9 +272,13 @@ void cf_tr_summary_diff(FILE *f, const char *name_a, const cf_trace *ta, const c
   fprintf(f, "\n  %-24s %14s %14s %15s %9s\n", "", "A", "B", "B-A", "change");
   row(f, "makespan", a->makespan_ns, b->makespan_ns, false);
   row(f, "work (sum of tasks)", a->work_ns, b->work_ns, false);
-  if (a->have_deps && b->have_deps) row(f, "critical path", a->critical_ns, b->critical_ns, false);
-  else fprintf(f, "  %-24s unavailable (no dependencies in %s)\n", "critical path",
-               a->have_deps ? "B" : b->have_deps ? "A" : "either");
+  if (a->have_deps && b->have_deps)
+    row(f, "critical path", a->critical_ns, b->critical_ns, false);
+  else
+    fprintf(f, "  %-24s unavailable (no dependencies in %s)\n", "critical path",
+            a->have_deps   ? "B"
+            : b->have_deps ? "A"
+                           : "either");
   fprintf(f, "  %-24s %14zu %14zu %+15lld\n", "tasks", a->ntasks, b->ntasks,
           (long long)b->ntasks - (long long)a->ntasks);
   fprintf(f, "workers (busy)\n");
@@ -267,7 +290,8 @@ void cf_tr_summary_diff(FILE *f, const char *name_a, const cf_trace *ta, const c
   }
   for (size_t j = 0; j < b->nworkers; j++) {
     bool found = false;
-    for (size_t i = 0; i < a->nworkers; i++) found |= a->workers[i].id == b->workers[j].id;
+    for (size_t i = 0; i < a->nworkers; i++)
+      found |= a->workers[i].id == b->workers[j].id;
     if (!found) row(f, worker_name(tb, b->workers[j].id), 0, b->workers[j].busy_ns, false);
   }
   diff_groups(f, "by kernel", a->kernels, a->nkernels, b->kernels, b->nkernels);

@@ -39,7 +39,8 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   size_t nlinks = 0;
   for (size_t i = 0; i < s->ntransfers && nlinks < 64; i++) {
     size_t l = 0;
-    while (l < nlinks && (links[l].src != s->transfers[i].src || links[l].dst != s->transfers[i].dst))
+    while (l < nlinks &&
+           (links[l].src != s->transfers[i].src || links[l].dst != s->transfers[i].dst))
       l++;
     if (l == nlinks) links[nlinks++] = (link){s->transfers[i].src, s->transfers[i].dst};
   }
@@ -47,7 +48,8 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   size_t nk = 0;
   for (size_t i = 0; i < s->ntasks && nk < 64; i++) {
     size_t k = 0;
-    while (k < nk && strcmp(kernels[k], s->tasks[i].kernel) != 0) k++;
+    while (k < nk && strcmp(kernels[k], s->tasks[i].kernel) != 0)
+      k++;
     if (k == nk) kernels[nk++] = s->tasks[i].kernel;
   }
   uint64_t t0 = s->t_min, span = s->t_max > s->t_min ? s->t_max - s->t_min : 1;
@@ -56,10 +58,11 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   double mem_top = TOP + rows_h + 30;
   double legend_top = mem_top + (s->nsamples ? MEM_H + 30 : 0);
   double height = legend_top + LEGEND_ROW * (1 + (double)(nk + 5) / 6) + 10;
-#define X(ns) (LEFT + plot_w * (double)((ns) - t0) / (double)span)
-  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
-             "viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
+#define X(ns) (LEFT + plot_w * (double)((ns)-t0) / (double)span)
+  fprintf(f,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
+          "viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
           WIDTH, height, WIDTH, height);
   fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%.0f\" fill=\"#ffffff\"/>\n", WIDTH,
           height);
@@ -74,8 +77,9 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
     double x = LEFT + plot_w * us * 1e3 / (double)span;
     fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/>", x, TOP - 5, x,
             TOP + rows_h);
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" stroke=\"none\" fill=\"#444444\" "
-               "text-anchor=\"middle\">%.6g ms</text>\n",
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%d\" stroke=\"none\" fill=\"#444444\" "
+            "text-anchor=\"middle\">%.6g ms</text>\n",
             x, TOP - 8, us / 1e3);
   }
   fputs("</g>\n", f);
@@ -101,10 +105,12 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   for (size_t i = 0; i < s->ntasks; i++) {
     const cf_trace_task *k = &s->tasks[i];
     size_t row = 0;
-    while (row < s->nworkers && s->worker_ids[row] != k->worker) row++;
+    while (row < s->nworkers && s->worker_ids[row] != k->worker)
+      row++;
     double x0 = X(k->start_ns), x1 = X(k->end_ns);
-    fprintf(f, "<rect class=\"task\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
-               "fill=\"%s\"><title>",
+    fprintf(f,
+            "<rect class=\"task\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+            "fill=\"%s\"><title>",
             x0, TOP + (double)row * ROW + 2, x1 - x0 > 0.3 ? x1 - x0 : 0.3, ROW - 4,
             cf_tr_kernel_color(k->kernel));
     fprintf(f, "task %" PRIu64 " ", k->id);
@@ -120,11 +126,13 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   for (size_t i = 0; i < s->ntransfers; i++) {
     const cf_tr_transfer *x = &s->transfers[i];
     size_t l = 0;
-    while (l < nlinks && (links[l].src != x->src || links[l].dst != x->dst)) l++;
+    while (l < nlinks && (links[l].src != x->src || links[l].dst != x->dst))
+      l++;
     if (l == nlinks) continue;
     double x0 = X(x->start), x1 = X(x->end);
-    fprintf(f, "<rect class=\"transfer\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\">"
-               "<title>%" PRIu64 " bytes</title></rect>\n",
+    fprintf(f,
+            "<rect class=\"transfer\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\">"
+            "<title>%" PRIu64 " bytes</title></rect>\n",
             x0, TOP + (double)(s->nworkers + l) * ROW + 5, x1 - x0 > 0.3 ? x1 - x0 : 0.3, ROW - 10,
             x->bytes);
   }
@@ -135,8 +143,9 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
       if (s->samples[i].bytes > peak) peak = s->samples[i].bytes;
     fprintf(f, "<text x=\"10\" y=\"%.1f\">memory (peak %.1f MiB)</text>\n", mem_top - 8,
             (double)peak / (1 << 20));
-    fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%.0f\" height=\"%d\" fill=\"none\" "
-               "stroke=\"#cccccc\"/>\n",
+    fprintf(f,
+            "<rect x=\"%d\" y=\"%.1f\" width=\"%.0f\" height=\"%d\" fill=\"none\" "
+            "stroke=\"#cccccc\"/>\n",
             LEFT, mem_top, plot_w, MEM_H);
     static const char *mem_colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b"};
     int curve = 0;
@@ -161,8 +170,9 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   fputs("<g class=\"legend\">\n", f);
   for (size_t k = 0; k < nk; k++) {
     double x = LEFT + (double)(k % 6) * 170, y = legend_top + (double)(k / 6) * LEGEND_ROW;
-    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-               "<text x=\"%.0f\" y=\"%.0f\">",
+    fprintf(f,
+            "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+            "<text x=\"%.0f\" y=\"%.0f\">",
             x, y, cf_tr_kernel_color(kernels[k]), x + 16, y + 10);
     xml_text(f, kernels[k]);
     fputs("</text>\n", f);

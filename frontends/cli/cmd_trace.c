@@ -73,12 +73,15 @@ static int trace_summary(int argc, char **argv) {
       {NULL, 0, NULL, NULL, NULL},
   };
   const cli_spec spec = {
-      .command = "trace summary", .usage = "FILE [--json] [--gaps N]",
+      .command = "trace summary",
+      .usage = "FILE [--json] [--gaps N]",
       .summary = "Makespan, busy and idle time per worker, time by kernel and by HE op, the "
                  "critical path of the executed DAG against the makespan, bytes moved per "
                  "link, memory peaks and the longest idle gaps with the task that ended each "
                  "and the dependency it waited for.",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0, rc = parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
   if (gaps < 0 || gaps > 1000000)
@@ -103,11 +106,13 @@ static int trace_summary(int argc, char **argv) {
 
 static int trace_diff(int argc, char **argv) {
   const cli_spec spec = {
-      .command = "trace diff", .usage = "A B",
+      .command = "trace diff",
+      .usage = "A B",
       .summary = "The summary figures of two traces side by side, with B - A and the relative "
                  "change: makespan, work, critical path, busy time per worker, time per kernel "
                  "and HE op, bytes per link.",
-      .min_positional = 2, .max_positional = 2};
+      .min_positional = 2,
+      .max_positional = 2};
   int npos = 0, rc = parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
   loaded a, b;
@@ -175,8 +180,8 @@ static int trace_write(int argc, char **argv, out_kind kind) {
   int npos = 0, rc = parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
   if (!out) return cli_usage_error(spec.command, "missing -o PATH");
-  if (max_events < 0) return cli_usage_error(spec.command, "--max-events must be >= 0, got %ld",
-                                             max_events);
+  if (max_events < 0)
+    return cli_usage_error(spec.command, "--max-events must be >= 0, got %ld", max_events);
   loaded l;
   cf_status st = load(argv[0], &l);
   if (st != CF_OK) return cli_fail(spec.command, st);
@@ -185,8 +190,10 @@ static int trace_write(int argc, char **argv, out_kind kind) {
     unload(&l);
     return rc;
   }
-  if (kind == OUT_HTML) st = cf_tr_write_html(l.t, &l.s, f, (uint64_t)max_events);
-  else if (kind == OUT_SVG) st = cf_tr_write_svg(l.t, &l.s, f);
+  if (kind == OUT_HTML)
+    st = cf_tr_write_html(l.t, &l.s, f, (uint64_t)max_events);
+  else if (kind == OUT_SVG)
+    st = cf_tr_write_svg(l.t, &l.s, f);
   else {
     cf_trace_export_options o = {.flows = flows, .max_events = (uint64_t)max_events};
     st = cf_tr_write_chrome(l.t, &l.s, f, &o);

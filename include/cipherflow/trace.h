@@ -6,9 +6,9 @@
  * Setup (one thread, before recording): cf_trace_create, cf_trace_set_meta,
  * cf_trace_add_memnode, cf_trace_add_worker, cf_trace_intern.
  * Recording (any number of threads at once, lock-free; allocation only of
- * one chunk per 4096 events, none within cf_trace_reserve's reservation): cf_trace_record_task, _transfer, _memory,
- * _eviction, _sched.
- * Output (after every recording thread has finished): cf_trace_export_json.
+ * one chunk per 4096 events, none within cf_trace_reserve's reservation): cf_trace_record_task,
+ * _transfer, _memory, _eviction, _sched. Output (after every recording thread has finished):
+ * cf_trace_export_json.
  *
  * Times are nanoseconds on one clock of the caller's choice (cf_trace_now_ns
  * is CLOCK_MONOTONIC). Strings passed to the record calls (kernel, op,
@@ -30,8 +30,8 @@ extern "C" {
 typedef struct cf_trace cf_trace;
 
 enum {
-  CF_TRACE_MAX_WORKERS = 1024,   /* worker ids are 0 .. 1023 */
-  CF_TRACE_MAX_NODES = 64,       /* memory node ids are 0 .. 63 */
+  CF_TRACE_MAX_WORKERS = 1024, /* worker ids are 0 .. 1023 */
+  CF_TRACE_MAX_NODES = 64,     /* memory node ids are 0 .. 63 */
   CF_TRACE_DEFAULT_MAX_EVENTS = 1 << 24,
 };
 
@@ -39,15 +39,15 @@ typedef enum cf_trace_worker_kind { CF_TRACE_CPU = 0, CF_TRACE_CUDA = 1 } cf_tra
 
 /* One executed task. */
 typedef struct cf_trace_task {
-  uint64_t id;           /* unique per trace; dependencies refer to it */
-  int worker;            /* a registered worker id */
+  uint64_t id; /* unique per trace; dependencies refer to it */
+  int worker;  /* a registered worker id */
   uint64_t start_ns, end_ns;
-  const char *kernel;    /* "NTT", "MODUP", ... (literal or interned) */
-  const char *op;        /* HE operation, "rotate"; NULL if none */
-  int64_t node;          /* HE program node id; -1 if none */
+  const char *kernel;       /* "NTT", "MODUP", ... (literal or interned) */
+  const char *op;           /* HE operation, "rotate"; NULL if none */
+  int64_t node;             /* HE program node id; -1 if none */
   int limb_begin, limb_end; /* RNS limb range [begin, end); both -1 if none */
-  int level;             /* ciphertext level; -1 if unknown */
-  const uint64_t *deps;  /* ids of the tasks this one waited for (copied) */
+  int level;                /* ciphertext level; -1 if unknown */
+  const uint64_t *deps;     /* ids of the tasks this one waited for (copied) */
   uint32_t ndeps;
 } cf_trace_task;
 

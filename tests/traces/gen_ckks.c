@@ -50,9 +50,17 @@ static cf_status task(gen *g, const char *kernel, const char *op, int64_t node, 
   uint64_t id = g->ntask++;
   g->task_end[id] = end;
   g->worker_free[best] = end;
-  cf_trace_task k = {.id = id, .worker = best, .start_ns = start, .end_ns = end,
-                     .kernel = kernel, .op = op, .node = node, .limb_begin = lb,
-                     .limb_end = le, .level = level, .deps = g->o->deps ? deps : NULL,
+  cf_trace_task k = {.id = id,
+                     .worker = best,
+                     .start_ns = start,
+                     .end_ns = end,
+                     .kernel = kernel,
+                     .op = op,
+                     .node = node,
+                     .limb_begin = lb,
+                     .limb_end = le,
+                     .level = level,
+                     .deps = g->o->deps ? deps : NULL,
                      .ndeps = g->o->deps ? nd : 0};
   cf_status s = cf_trace_record_task(g->t, &k);
   if (s != CF_OK) return s;
@@ -103,7 +111,7 @@ cf_status gen_ckks_trace(cf_trace *t, const gen_opts *o, gen_stats *stats) {
   g.worker_free = calloc((size_t)o->workers, sizeof *g.worker_free);
   g.task_end = malloc(g.cap * sizeof *g.task_end);
   int L = o->limbs, dnum = 2;
-  uint64_t *cur = malloc((size_t)L * sizeof *cur);     /* last task per limb */
+  uint64_t *cur = malloc((size_t)L * sizeof *cur); /* last task per limb */
   uint64_t *tmp = malloc((size_t)(L + 4) * 4 * sizeof *tmp);
   uint64_t *ntt = malloc((size_t)L * dnum * sizeof *ntt);
   if (!g.worker_free || !g.task_end || !cur || !tmp || !ntt) {
@@ -115,7 +123,8 @@ cf_status gen_ckks_trace(cf_trace *t, const gen_opts *o, gen_stats *stats) {
     return CF_ENOMEM;
   }
   const uint64_t base = 1000000000000ull; /* like a monotonic clock after some uptime */
-  for (int w = 0; w < o->workers; w++) g.worker_free[w] = base;
+  for (int w = 0; w < o->workers; w++)
+    g.worker_free[w] = base;
   g.key_bytes = (uint64_t)L * dnum * 2 * 16384 * 8;
   g.ram_cap = 2 * g.key_bytes + (uint64_t)L * 2 * 16384 * 8;
   g.ram = (uint64_t)L * 2 * 16384 * 8; /* the ciphertext */
@@ -174,8 +183,8 @@ cf_status gen_ckks_trace(cf_trace *t, const gen_opts *o, gen_stats *stats) {
         s = task(&g, "NTT", op, node, l, l + 1, level, &modup[d], 1, 0, 120, &ntt[l * dnum + d]);
     for (int l = 0; s == CF_OK && l < L; l++) {
       uint64_t ks;
-      s = task(&g, "KS_INNER", op, node, l, l + 1, level, &ntt[l * dnum], (uint32_t)dnum,
-               key_ready, 200, &ks);
+      s = task(&g, "KS_INNER", op, node, l, l + 1, level, &ntt[l * dnum], (uint32_t)dnum, key_ready,
+               200, &ks);
       if (s == CF_OK) {
         tmp[0] = ks;
         tmp[1] = cur[l];

@@ -14,12 +14,12 @@
 #include "cipherflow/trace.h"
 
 typedef struct gen_opts {
-  int workers;   /* 1..16 */
-  int limbs;     /* 2..64 */
-  int ops;       /* HE operations */
+  int workers; /* 1..16 */
+  int limbs;   /* 2..64 */
+  int ops;     /* HE operations */
   uint64_t seed;
-  bool deps;     /* record dependency ids */
-  bool sched;    /* record scheduler decisions */
+  bool deps;  /* record dependency ids */
+  bool sched; /* record scheduler decisions */
 } gen_opts;
 
 typedef struct gen_stats {

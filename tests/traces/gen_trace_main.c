@@ -10,9 +10,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: cf_trace_gen OUT.json [workers] [limbs] [ops] [seed]\n");
     return 2;
   }
-  gen_opts o = {.workers = argc > 2 ? atoi(argv[2]) : 3, .limbs = argc > 3 ? atoi(argv[3]) : 8,
+  gen_opts o = {.workers = argc > 2 ? atoi(argv[2]) : 3,
+                .limbs = argc > 3 ? atoi(argv[3]) : 8,
                 .ops = argc > 4 ? atoi(argv[4]) : 6,
-                .seed = argc > 5 ? strtoull(argv[5], NULL, 10) : 1, .deps = true, .sched = true};
+                .seed = argc > 5 ? strtoull(argv[5], NULL, 10) : 1,
+                .deps = true,
+                .sched = true};
   cf_trace *t;
   gen_stats st;
   cf_status s = cf_trace_create(&t, 0);

@@ -102,8 +102,8 @@ static int try_load(void) {
 static char *exported(size_t *len) {
   cf_trace *t;
   assert_int_equal(cf_trace_create(&t, 0), CF_OK);
-  gen_opts o = {.workers = 3, .limbs = 4, .ops = 4, .seed = (uint64_t)rand(), .deps = true,
-                .sched = true};
+  gen_opts o = {
+      .workers = 3, .limbs = 4, .ops = 4, .seed = (uint64_t)rand(), .deps = true, .sched = true};
   gen_stats st;
   assert_int_equal(gen_ckks_trace(t, &o, &st), CF_OK);
   cf_trace_export_options eo = {.flows = true};
@@ -140,8 +140,8 @@ static void mutations_never_crash(void **state) {
   (void)state;
   size_t len;
   char *doc = exported(&len);
-  static const char *const swaps[] = {"-1", "1e300", "\"", "null", "[]", "{}", "99999999999",
-                                      "0.5", ",", "}", "true", "-0"};
+  static const char *const swaps[] = {"-1",          "1e300", "\"", "null", "[]",   "{}",
+                                      "99999999999", "0.5",   ",",  "}",    "true", "-0"};
   char *buf = malloc(len + 64);
   int loaded = 0;
   for (int i = 0; i < 300; i++) {
@@ -157,7 +157,8 @@ static void mutations_never_crash(void **state) {
         /* Replace the number or token at `at` with a hostile one. */
         const char *sw = swaps[rand() % (int)(sizeof swaps / sizeof swaps[0])];
         size_t end = at;
-        while (end < n && buf[end] != ',' && buf[end] != '}' && buf[end] != ']') end++;
+        while (end < n && buf[end] != ',' && buf[end] != '}' && buf[end] != ']')
+          end++;
         size_t sl = strlen(sw);
         if (n - (end - at) + sl >= len + 64) continue;
         memmove(buf + at + sl, buf + end, n - end + 1);

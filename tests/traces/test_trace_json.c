@@ -30,8 +30,12 @@ static char *tmp_path(void) {
 static cf_trace *generated(int workers, int limbs, int ops, gen_stats *st) {
   cf_trace *t;
   assert_int_equal(cf_trace_create(&t, 0), CF_OK);
-  gen_opts o = {.workers = workers, .limbs = limbs, .ops = ops, .seed = (uint64_t)rand(),
-                .deps = true, .sched = true};
+  gen_opts o = {.workers = workers,
+                .limbs = limbs,
+                .ops = ops,
+                .seed = (uint64_t)rand(),
+                .deps = true,
+                .sched = true};
   assert_int_equal(gen_ckks_trace(t, &o, st), CF_OK);
   return t;
 }
@@ -119,8 +123,10 @@ static void export_has_required_fields(void **state) {
       assert_number(e, "ts");
       const char *scope = json_string_value(json_object_get(e, "s"));
       assert_true(scope && strchr("gpt", scope[0]) && !scope[1]);
-      if (strcmp(cat, "eviction") == 0) nev++;
-      else nsched++;
+      if (strcmp(cat, "eviction") == 0)
+        nev++;
+      else
+        nsched++;
     } else if (strcmp(ph, "s") == 0 || strcmp(ph, "f") == 0) {
       assert_number(e, "ts");
       json_t *id = json_object_get(e, "id");
@@ -144,7 +150,8 @@ static void export_has_required_fields(void **state) {
   cf_tr_snap s;
   assert_int_equal(cf_tr_snapshot(t, &s), CF_OK);
   size_t edges = 0;
-  for (size_t k = 0; k < s.ntasks; k++) edges += s.tasks[k].ndeps;
+  for (size_t k = 0; k < s.ntasks; k++)
+    edges += s.tasks[k].ndeps;
   assert_int_equal(json_object_size(flow_s), edges);
   assert_int_equal(json_object_size(flow_f), edges);
   const char *key;
@@ -187,14 +194,17 @@ static void assert_same_trace(const cf_trace *a, const cf_trace *b) {
     assert_int_equal(p->start_ns, q->start_ns);
     assert_int_equal(p->end_ns, q->end_ns);
     assert_string_equal(p->kernel, q->kernel);
-    if (p->op) assert_string_equal(p->op, q->op);
-    else assert_null(q->op);
+    if (p->op)
+      assert_string_equal(p->op, q->op);
+    else
+      assert_null(q->op);
     assert_int_equal(p->node, q->node);
     assert_int_equal(p->limb_begin, q->limb_begin);
     assert_int_equal(p->limb_end, q->limb_end);
     assert_int_equal(p->level, q->level);
     assert_int_equal(p->ndeps, q->ndeps);
-    for (uint32_t d = 0; d < p->ndeps; d++) assert_int_equal(p->deps[d], q->deps[d]);
+    for (uint32_t d = 0; d < p->ndeps; d++)
+      assert_int_equal(p->deps[d], q->deps[d]);
   }
   assert_int_equal(x.ntransfers, y.ntransfers);
   for (size_t i = 0; i < x.ntransfers; i++)
@@ -225,9 +235,18 @@ static void round_trip_is_exact(void **state) {
   assert_int_equal(cf_trace_add_worker(t, 9, "cuda \"0\" <dev>", CF_TRACE_CUDA, 2), CF_OK);
   uint64_t deps[] = {0, 1};
   uint64_t t0 = 1000000000000ull + (uint64_t)(rand() % 1000);
-  cf_trace_task k = {.id = 1u << 30, .worker = 9, .start_ns = t0 + 7, .end_ns = t0 + 1234567,
-                     .kernel = "NTT_gpu\\x", .op = NULL, .node = -1, .limb_begin = -1,
-                     .limb_end = -1, .level = -1, .deps = deps, .ndeps = 2};
+  cf_trace_task k = {.id = 1u << 30,
+                     .worker = 9,
+                     .start_ns = t0 + 7,
+                     .end_ns = t0 + 1234567,
+                     .kernel = "NTT_gpu\\x",
+                     .op = NULL,
+                     .node = -1,
+                     .limb_begin = -1,
+                     .limb_end = -1,
+                     .level = -1,
+                     .deps = deps,
+                     .ndeps = 2};
   assert_int_equal(cf_trace_record_task(t, &k), CF_OK);
   assert_int_equal(cf_trace_record_transfer(t, 0, 2, 123457, t0 + 3, t0 + 999), CF_OK);
   assert_int_equal(cf_trace_record_eviction(t, 2, 0, 99, t0 + 1001), CF_OK);

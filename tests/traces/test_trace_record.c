@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,8 +30,15 @@ static cf_trace *new_trace(uint64_t cap, int workers) {
 static void bad_arguments_fail_with_messages(void **state) {
   (void)state;
   cf_trace *t = new_trace(0, 1);
-  cf_trace_task k = {.id = 1, .worker = 3, .start_ns = 10, .end_ns = 20, .kernel = "NTT",
-                     .node = -1, .limb_begin = -1, .limb_end = -1, .level = -1};
+  cf_trace_task k = {.id = 1,
+                     .worker = 3,
+                     .start_ns = 10,
+                     .end_ns = 20,
+                     .kernel = "NTT",
+                     .node = -1,
+                     .limb_begin = -1,
+                     .limb_end = -1,
+                     .level = -1};
   assert_int_equal(cf_trace_record_task(t, &k), CF_EINVAL);
   assert_non_null(strstr(cf_last_error(), "worker 3 is not registered"));
   k.worker = 0;
@@ -73,7 +80,8 @@ static void cap_counts_dropped_events(void **state) {
   cf_tr_snap s;
   assert_int_equal(cf_tr_snapshot(t, &s), CF_OK);
   assert_int_equal(s.nsamples, cap);
-  for (size_t i = 0; i < s.nsamples; i++) assert_int_equal(s.samples[i].bytes, s.samples[i].ts * 3);
+  for (size_t i = 0; i < s.nsamples; i++)
+    assert_int_equal(s.samples[i].bytes, s.samples[i].ts * 3);
   cf_tr_snap_free(&s);
   cf_trace_destroy(t);
 }
@@ -113,10 +121,18 @@ static void *record_many(void *arg) {
   for (int i = 0; i < j->n; i++) {
     uint64_t id = (uint64_t)j->worker << 32 | (uint64_t)i;
     uint64_t deps[2] = {id - 1, id - 2};
-    cf_trace_task k = {.id = id, .worker = j->worker, .start_ns = (uint64_t)i * 10,
-                       .end_ns = (uint64_t)i * 10 + 7, .kernel = "NTT", .op = "rotate",
-                       .node = i, .limb_begin = i % 8, .limb_end = i % 8 + 1, .level = 3,
-                       .deps = deps, .ndeps = i >= 2 ? 2 : 0};
+    cf_trace_task k = {.id = id,
+                       .worker = j->worker,
+                       .start_ns = (uint64_t)i * 10,
+                       .end_ns = (uint64_t)i * 10 + 7,
+                       .kernel = "NTT",
+                       .op = "rotate",
+                       .node = i,
+                       .limb_begin = i % 8,
+                       .limb_end = i % 8 + 1,
+                       .level = 3,
+                       .deps = deps,
+                       .ndeps = i >= 2 ? 2 : 0};
     if (cf_trace_record_task(j->t, &k) != CF_OK) return (void *)1;
     if (i % 16 == 0 && cf_trace_record_transfer(j->t, 0, 0, (uint64_t)i, 0, 1) != CF_OK)
       return (void *)1;

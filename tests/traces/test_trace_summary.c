@@ -20,9 +20,18 @@ enum { BASE = 1000 };
 
 static void add(cf_trace *t, uint64_t id, int w, uint64_t s, uint64_t e, const char *k,
                 const char *op, const uint64_t *deps, uint32_t nd) {
-  cf_trace_task task = {.id = id, .worker = w, .start_ns = BASE + s, .end_ns = BASE + e,
-                        .kernel = k, .op = op, .node = -1, .limb_begin = -1, .limb_end = -1,
-                        .level = -1, .deps = deps, .ndeps = nd};
+  cf_trace_task task = {.id = id,
+                        .worker = w,
+                        .start_ns = BASE + s,
+                        .end_ns = BASE + e,
+                        .kernel = k,
+                        .op = op,
+                        .node = -1,
+                        .limb_begin = -1,
+                        .limb_end = -1,
+                        .level = -1,
+                        .deps = deps,
+                        .ndeps = nd};
   assert_int_equal(cf_trace_record_task(t, &task), CF_OK);
 }
 
@@ -74,10 +83,14 @@ static void hand_computed_trace(void **state) {
     assert_int_equal(m.gaps[i].len_ns, len[i]);
     assert_int_equal(m.gaps[i].start_ns, BASE + start[i]);
     assert_int_equal(m.gaps[i].worker, worker[i]);
-    if (next_id[i] < 0) assert_int_equal(m.gaps[i].next, -1);
-    else assert_int_equal(s.tasks[m.gaps[i].next].id, next_id[i]);
-    if (waited_id[i] < 0) assert_int_equal(m.gaps[i].waited_for, -1);
-    else assert_int_equal(s.tasks[m.gaps[i].waited_for].id, waited_id[i]);
+    if (next_id[i] < 0)
+      assert_int_equal(m.gaps[i].next, -1);
+    else
+      assert_int_equal(s.tasks[m.gaps[i].next].id, next_id[i]);
+    if (waited_id[i] < 0)
+      assert_int_equal(m.gaps[i].waited_for, -1);
+    else
+      assert_int_equal(s.tasks[m.gaps[i].waited_for].id, waited_id[i]);
   }
   /* The copy into RAM that ended at 24 explains cpu0's wait before task 5. */
   assert_int_equal(m.gaps[2].transfers_in, 1);
@@ -205,7 +218,8 @@ static void random_traces_match_references(void **state) {
     for (int w = 0; w < nw; w++)
       assert_int_equal(cf_trace_add_worker(t, w, "w", CF_TRACE_CPU, 0), CF_OK);
     int order[32];
-    for (int i = 0; i < n; i++) order[i] = i;
+    for (int i = 0; i < n; i++)
+      order[i] = i;
     for (int i = n - 1; i > 0; i--) {
       int j = rand() % (i + 1), x = order[i];
       order[i] = order[j];
@@ -232,7 +246,8 @@ static void random_traces_match_references(void **state) {
       uint64_t busy = 0, run = 0;
       for (uint64_t c = lo; c < hi; c++) {
         bool b = false;
-        for (int i = 0; i < n; i++) b |= r[i].w == w && r[i].s <= c && c < r[i].e;
+        for (int i = 0; i < n; i++)
+          b |= r[i].w == w && r[i].s <= c && c < r[i].e;
         if (b) {
           busy++;
           if (run) runs[nruns++] = run;
@@ -247,7 +262,8 @@ static void random_traces_match_references(void **state) {
     }
     qsort(runs, (size_t)nruns, sizeof runs[0], cmp_u64_desc);
     assert_int_equal(m.ngaps, nruns);
-    for (int i = 0; i < nruns; i++) assert_int_equal(m.gaps[i].len_ns, runs[i]);
+    for (int i = 0; i < nruns; i++)
+      assert_int_equal(m.gaps[i].len_ns, runs[i]);
     uint64_t memo[32] = {0}, cp = 0;
     bool any = false;
     for (int i = 0; i < n; i++) {
@@ -291,8 +307,8 @@ static void diff_reports_changes(void **state) {
     assert_int_equal(cf_trace_add_worker(t[k], 0, "cpu0", CF_TRACE_CPU, 0), CF_OK);
     assert_int_equal(cf_trace_add_worker(t[k], 1, "cpu1", CF_TRACE_CPU, 0), CF_OK);
     assert_int_equal(cf_trace_set_meta(t[k], "policy", k ? "dmdas" : "eager"), CF_OK);
-    for (int i = 0; i < n; i++) add(t[k], r[i].id, r[i].w, r[i].s * 1000, r[i].e * 1000, "NTT",
-                                    "rotate", r[i].deps, r[i].nd);
+    for (int i = 0; i < n; i++)
+      add(t[k], r[i].id, r[i].w, r[i].s * 1000, r[i].e * 1000, "NTT", "rotate", r[i].deps, r[i].nd);
     assert_int_equal(cf_tr_snapshot(t[k], &s[k]), CF_OK);
     assert_int_equal(cf_tr_summarize(t[k], &s[k], 0, &m[k]), CF_OK);
   }
@@ -304,7 +320,8 @@ static void diff_reports_changes(void **state) {
   assert_non_null(strstr(text, "policy   A=eager  B=dmdas  (differs)"));
   char want[64];
   snprintf(want, sizeof want, "%+8.1f%%",
-           100.0 * ((double)m[1].makespan_ns - (double)m[0].makespan_ns) / (double)m[0].makespan_ns);
+           100.0 * ((double)m[1].makespan_ns - (double)m[0].makespan_ns) /
+               (double)m[0].makespan_ns);
   const char *line = strstr(text, "  makespan");
   assert_non_null(line);
   const char *eol = strchr(line, '\n');

@@ -21,16 +21,25 @@ static void svg_is_well_formed_and_complete(void **state) {
   for (int round = 0; round < 5; round++) {
     cf_trace *t;
     assert_int_equal(cf_trace_create(&t, 0), CF_OK);
-    gen_opts o = {.workers = 2 + rand() % 3, .limbs = 3 + rand() % 10, .ops = 1 + rand() % 9,
-                  .seed = (uint64_t)rand(), .deps = true};
+    gen_opts o = {.workers = 2 + rand() % 3,
+                  .limbs = 3 + rand() % 10,
+                  .ops = 1 + rand() % 9,
+                  .seed = (uint64_t)rand(),
+                  .deps = true};
     gen_stats st;
     assert_int_equal(gen_ckks_trace(t, &o, &st), CF_OK);
     /* Names that need escaping. */
     assert_int_equal(cf_trace_set_meta(t, "program", "a<b & \"c\""), CF_OK);
     assert_int_equal(cf_trace_add_worker(t, 7, "w<7>&", CF_TRACE_CUDA, 0), CF_OK);
-    cf_trace_task k = {.id = 99999, .worker = 7, .start_ns = 1000000000000ull,
-                       .end_ns = 1000000000500ull, .kernel = "K<&>\"", .node = -1,
-                       .limb_begin = -1, .limb_end = -1, .level = -1};
+    cf_trace_task k = {.id = 99999,
+                       .worker = 7,
+                       .start_ns = 1000000000000ull,
+                       .end_ns = 1000000000500ull,
+                       .kernel = "K<&>\"",
+                       .node = -1,
+                       .limb_begin = -1,
+                       .limb_end = -1,
+                       .level = -1};
     assert_int_equal(cf_trace_record_task(t, &k), CF_OK);
     cf_tr_snap s;
     assert_int_equal(cf_tr_snapshot(t, &s), CF_OK);

@@ -44,7 +44,8 @@ static const char *xml_check(const char *doc, int *nelements) {
     bool closing = p[1] == '/';
     p += closing ? 2 : 1;
     const char *name = p;
-    while (isalnum((unsigned char)*p) || *p == '-' || *p == ':' || *p == '_') p++;
+    while (isalnum((unsigned char)*p) || *p == '-' || *p == ':' || *p == '_')
+      p++;
     size_t nlen = (size_t)(p - name);
     if (!nlen) return "empty tag name";
     if (closing) {
@@ -60,7 +61,8 @@ static const char *xml_check(const char *doc, int *nelements) {
     (*nelements)++;
     if (!depth) roots++;
     for (;;) {
-      while (isspace((unsigned char)*p)) p++;
+      while (isspace((unsigned char)*p))
+        p++;
       if (*p == '/' && p[1] == '>') {
         p += 2;
         break;
@@ -73,7 +75,8 @@ static const char *xml_check(const char *doc, int *nelements) {
         break;
       }
       const char *an = p;
-      while (isalnum((unsigned char)*p) || *p == '-' || *p == ':' || *p == '_') p++;
+      while (isalnum((unsigned char)*p) || *p == '-' || *p == ':' || *p == '_')
+        p++;
       if (p == an) return "bad attribute name";
       if (*p++ != '=') return "attribute without '='";
       char q = *p++;
@@ -97,7 +100,8 @@ static const char *xml_check(const char *doc, int *nelements) {
 
 static int count_str(const char *hay, const char *needle) {
   int n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+    n++;
   return n;
 }
 
