@@ -6,7 +6,7 @@
 #include "base/error.h"
 #include "traces/render.h"
 
-enum { WIDTH = 1200, LEFT = 120, RIGHT = 20, TOP = 40, ROW = 22, MEM_H = 90, LEGEND_ROW = 18 };
+enum { WIDTH = 1200, LEFT = 120, RIGHT = 20, TOP = 40, ROW = 22, MEM_LANE = 40, LEGEND_ROW = 18 };
 
 static void xml_text(FILE *f, const char *s) {
   for (; s && *s; s++) {
@@ -56,7 +56,10 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
   double plot_w = WIDTH - LEFT - RIGHT;
   double rows_h = (double)(s->nworkers + nlinks) * ROW;
   double mem_top = TOP + rows_h + 30;
-  double legend_top = mem_top + (s->nsamples ? MEM_H + 30 : 0);
+  int nlanes = 0; /* samples are sorted by node */
+  for (size_t i = 0; i < s->nsamples; i++)
+    if (i == 0 || s->samples[i].node != s->samples[i - 1].node) nlanes++;
+  double legend_top = mem_top + nlanes * MEM_LANE + (nlanes ? 16 : 0);
   double height = legend_top + LEGEND_ROW * (1 + (double)(nk + 5) / 6) + 10;
 #define X(ns) (LEFT + plot_w * (double)((ns)-t0) / (double)span)
   fprintf(f,
@@ -137,35 +140,36 @@ cf_status cf_tr_write_svg(const cf_trace *t, const cf_tr_snap *s, FILE *f) {
             x->bytes);
   }
   fputs("</g>\n", f);
-  if (s->nsamples) {
+  /* One lane per memory node, each scaled to its own peak. */
+  static const char *mem_colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b"};
+  int lane = 0;
+  for (size_t i = 0; i < s->nsamples; lane++) {
+    int node = s->samples[i].node;
+    size_t first = i;
     uint64_t peak = 1;
-    for (size_t i = 0; i < s->nsamples; i++)
+    for (; i < s->nsamples && s->samples[i].node == node; i++)
       if (s->samples[i].bytes > peak) peak = s->samples[i].bytes;
-    fprintf(f, "<text x=\"10\" y=\"%.1f\">memory (peak %.1f MiB)</text>\n", mem_top - 8,
-            (double)peak / (1 << 20));
+    const char *c = mem_colors[lane % 5];
+    double top = mem_top + lane * MEM_LANE, h = MEM_LANE - 8;
+    char nb[32];
     fprintf(f,
-            "<rect x=\"%d\" y=\"%.1f\" width=\"%.0f\" height=\"%d\" fill=\"none\" "
-            "stroke=\"#cccccc\"/>\n",
-            LEFT, mem_top, plot_w, MEM_H);
-    static const char *mem_colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b"};
-    int curve = 0;
-    for (size_t i = 0; i < s->nsamples;) {
-      int node = s->samples[i].node;
-      const char *c = mem_colors[curve++ % 5];
-      char nb[32];
-      fprintf(f, "<polyline class=\"memory\" fill=\"none\" stroke=\"%s\" points=\"", c);
-      double prev_y = mem_top + MEM_H;
-      for (; i < s->nsamples && s->samples[i].node == node; i++) {
-        double x = X(s->samples[i].ts);
-        double y = mem_top + MEM_H - MEM_H * (double)s->samples[i].bytes / (double)peak;
-        fprintf(f, "%.1f,%.1f %.1f,%.1f ", x, prev_y, x, y); /* step curve */
-        prev_y = y;
-      }
-      fputs("\"/>\n", f);
-      fprintf(f, "<text x=\"%d\" y=\"%.1f\" fill=\"%s\">", 10, mem_top + 14.0 * curve, c);
-      xml_text(f, cf_tr_node_name(t, node, nb, sizeof nb));
-      fputs("</text>\n", f);
+            "<rect x=\"%d\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+            "stroke=\"#cccccc\"/>\n<text x=\"10\" y=\"%.1f\" fill=\"%s\">memory ",
+            LEFT, top, plot_w, h, top + 12, c);
+    xml_text(f, cf_tr_node_name(t, node, nb, sizeof nb));
+    fprintf(
+        f,
+        "</text><text x=\"10\" y=\"%.1f\" fill=\"#777777\" font-size=\"10\">peak %.1f MiB</text>\n",
+        top + 25, (double)peak / (1 << 20));
+    fprintf(f, "<polyline class=\"memory\" fill=\"none\" stroke=\"%s\" points=\"", c);
+    double prev_y = top + h;
+    for (size_t k = first; k < i; k++) {
+      double x = X(s->samples[k].ts);
+      double y = top + h - (h - 2) * (double)s->samples[k].bytes / (double)peak;
+      fprintf(f, "%.1f,%.1f %.1f,%.1f ", x, prev_y, x, y); /* step curve */
+      prev_y = y;
     }
+    fprintf(f, "%.1f,%.1f\"/>\n", X(s->t_max), prev_y);
   }
   fputs("<g class=\"legend\">\n", f);
   for (size_t k = 0; k < nk; k++) {
