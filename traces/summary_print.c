@@ -259,6 +259,28 @@ static void diff_groups(FILE *f, const char *title, const cf_tr_group_stat *ga, 
       row(f, gb[i].name, 0, gb[i].total_ns, false);
 }
 
+static const cf_tr_node_stat *find_node(const cf_tr_summary *m, int node) {
+  for (size_t i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].node == node) return &m->nodes[i];
+  return NULL;
+}
+
+/* Peak memory and evicted bytes per node present in either summary. */
+static void diff_memory(FILE *f, const cf_trace *ta, const cf_tr_summary *a, const cf_trace *tb,
+                        const cf_tr_summary *b) {
+  fprintf(f, "memory per node (peak, evicted)\n");
+  for (int node = 0; node < CF_TRACE_MAX_NODES; node++) {
+    const cf_tr_node_stat *x = find_node(a, node), *y = find_node(b, node);
+    if (!x && !y) continue;
+    char nb[32], label[64];
+    const char *name = cf_tr_node_name(x ? ta : tb, node, nb, sizeof nb);
+    snprintf(label, sizeof label, "%s peak", name);
+    row(f, label, x ? x->peak_bytes : 0, y ? y->peak_bytes : 0, true);
+    snprintf(label, sizeof label, "%s evicted", name);
+    row(f, label, x ? x->evicted_bytes : 0, y ? y->evicted_bytes : 0, true);
+  }
+}
+
 void cf_tr_summary_diff(FILE *f, const char *name_a, const cf_trace *ta, const cf_tr_summary *a,
                         const char *name_b, const cf_trace *tb, const cf_tr_summary *b) {
   fprintf(f, "A: %s\nB: %s\n", name_a, name_b);
@@ -317,4 +339,5 @@ void cf_tr_summary_diff(FILE *f, const char *name_a, const cf_trace *ta, const c
              cf_tr_node_name(tb, b->links[j].dst, n2, sizeof n2));
     row(f, name, 0, b->links[j].bytes, true);
   }
+  diff_memory(f, ta, a, tb, b);
 }
