@@ -67,14 +67,6 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
             best = s->tasks[p].end_ns;
           }
         }
-        int node = t->workers[id].memnode;
-        for (size_t x = 0; x < s->ntransfers; x++)
-          if (s->transfers[x].dst == node && s->transfers[x].end > g.start_ns &&
-              s->transfers[x].end <= k->start_ns) {
-            g.transfers_in++;
-            if (g.last_copy < 0 || s->transfers[x].end > s->transfers[g.last_copy].end)
-              g.last_copy = (long)x;
-          }
         gaps[(*ngaps)++] = g;
         ws->busy_ns += k->end_ns - k->start_ns;
         cursor = k->end_ns;
@@ -91,6 +83,23 @@ static void per_worker(const cf_trace *t, const cf_tr_snap *s, cf_tr_summary *m,
                                      .waited_for = -1,
                                      .last_copy = -1};
     ws->idle_ns = m->makespan_ns - ws->busy_ns;
+  }
+}
+
+/* Copies into the worker's memory node that ended inside each reported gap
+ * (only those: transfers x gaps would be quadratic on big traces). */
+static void copies_into_gaps(const cf_trace *t, const cf_tr_snap *s, cf_tr_gap *gaps, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    cf_tr_gap *g = &gaps[i];
+    if (g->next < 0) continue;
+    int node = t->workers[g->worker].memnode;
+    uint64_t until = s->tasks[g->next].start_ns;
+    for (size_t x = 0; x < s->ntransfers; x++) {
+      const cf_tr_transfer *c = &s->transfers[x];
+      if (c->dst != node || c->end <= g->start_ns || c->end > until) continue;
+      g->transfers_in++;
+      if (g->last_copy < 0 || c->end > s->transfers[g->last_copy].end) g->last_copy = (long)x;
+    }
   }
 }
 
@@ -222,6 +231,7 @@ cf_status cf_tr_summarize(const cf_trace *t, const cf_tr_snap *s, size_t max_gap
     per_worker(t, s, m, gaps, &ngaps, &ix);
     qsort(gaps, ngaps, sizeof *gaps, cmp_gap);
     m->ngaps = ngaps < max_gaps ? ngaps : max_gaps;
+    copies_into_gaps(t, s, gaps, m->ngaps);
     m->gaps = gaps;
     gaps = NULL;
     st = critical_path(s, &ix, m);
