@@ -2,13 +2,14 @@
 # Headless Chromium loads a page made by `cipherflow trace view` from a
 # realistic synthetic trace and must draw every task, worker row, memory lane
 # and summary figure. The DOM dump and a screenshot stay in $CF_TEST_OUT.
-# Usage: test_trace_browser.sh CIPHERFLOW SOURCE_DIR (CF_TRACE_GEN: the generator)
+# Usage: test_trace_browser.sh CIPHERFLOW SOURCE_DIR (CF_TRACE_GEN: the generator;
+# CF_CHROMIUM overrides the browser found on PATH)
 set -uo pipefail
 cf=$1
 gen=${CF_TRACE_GEN:?CF_TRACE_GEN must name cf_trace_gen}
 out=${CF_TEST_OUT:-$(mktemp -d)}
-chromium=$(command -v chromium || true)
-if [[ -z $chromium ]]; then
+chromium=${CF_CHROMIUM:-$(command -v chromium || true)}
+if [[ -z $chromium || ! -x $chromium ]]; then
   echo "SKIP: chromium is not installed (scripts/install-deps --with-browser installs it)"
   exit 77
 fi
