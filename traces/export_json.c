@@ -183,8 +183,10 @@ static void write_other_data(writer *w, const cf_trace *t, const cf_tr_snap *s, 
   FILE *f = w->f;
   fprintf(f,
           "\"otherData\":{\"format\":\"cipherflow-trace\",\"version\":1,\"origin_ns\":\"%" PRIu64
-          "\",\"dropped_events\":%" PRIu64 ",\"aggregated\":%s,\"memnodes\":[",
-          w->origin, cf_trace_dropped(t), aggregated ? "true" : "false");
+          "\",\"dropped_events\":%" PRIu64 ",\"dropped_dependencies\":%" PRIu64
+          ",\"aggregated\":%s,\"memnodes\":[",
+          w->origin, cf_trace_dropped(t), (uint64_t)atomic_load(&((cf_trace *)t)->dropped_deps),
+          aggregated ? "true" : "false");
   bool first = true;
   for (int n = 0; n < CF_TRACE_MAX_NODES; n++) {
     if (!t->memnodes[n]) continue;

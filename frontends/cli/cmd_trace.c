@@ -7,6 +7,7 @@
 #include "cipherflow/trace.h"
 #include "frontends/cli/args.h"
 #include "frontends/cli/commands.h"
+#include "traces/aggregate.h"
 #include "traces/json_out.h"
 #include "traces/render.h"
 #include "traces/summary.h"
@@ -143,17 +144,17 @@ typedef enum out_kind { OUT_HTML, OUT_SVG, OUT_JSON } out_kind;
 
 static int trace_write(int argc, char **argv, out_kind kind) {
   const char *out = NULL;
-  long max_events = kind == OUT_HTML ? 50000 : 0;
+  long max_events = kind == OUT_HTML ? 50000 : kind == OUT_SVG ? 20000 : 0;
   bool flows = false;
   cli_opt opts[4] = {
       {"output", CLI_STRING, &out, "PATH", "where to write (-o works too; '-' for stdout)"},
       {NULL, 0, NULL, NULL, NULL},
   };
   int nopt = 1;
-  if (kind != OUT_SVG)
-    opts[nopt++] = (cli_opt){"max-events", CLI_INT, &max_events, "N",
-                             kind == OUT_HTML ? "aggregate above N events (default 50000, 0: never)"
-                                              : "aggregate above N events (default 0: never)"};
+  opts[nopt++] = (cli_opt){"max-events", CLI_INT, &max_events, "N",
+                           kind == OUT_HTML  ? "aggregate above N events (default 50000, 0: never)"
+                           : kind == OUT_SVG ? "aggregate above N events (default 20000, 0: never)"
+                                             : "aggregate above N events (default 0: never)"};
   if (kind == OUT_JSON)
     opts[nopt++] = (cli_opt){"flows", CLI_FLAG, &flows, NULL,
                              "add one flow arrow per dependency (Perfetto draws them)"};
@@ -168,7 +169,7 @@ static int trace_write(int argc, char **argv, out_kind kind) {
                    "figures and a legend.";
   } else if (kind == OUT_SVG) {
     spec.command = "trace svg";
-    spec.usage = "FILE -o OUT.svg";
+    spec.usage = "FILE -o OUT.svg [--max-events N]";
     spec.summary = "Write an SVG Gantt chart of the trace for reports: a row per worker and "
                    "per link, memory curves, a time axis and a legend.";
   } else {
@@ -192,9 +193,14 @@ static int trace_write(int argc, char **argv, out_kind kind) {
   }
   if (kind == OUT_HTML)
     st = cf_tr_write_html(l.t, &l.s, f, (uint64_t)max_events);
-  else if (kind == OUT_SVG)
-    st = cf_tr_write_svg(l.t, &l.s, f);
-  else {
+  else if (kind == OUT_SVG) {
+    cf_tr_agg agg;
+    st = cf_tr_aggregate(&l.s, (uint64_t)max_events, &agg);
+    if (st == CF_OK) {
+      st = cf_tr_write_svg(l.t, &agg.snap, f);
+      cf_tr_agg_free(&agg);
+    }
+  } else {
     cf_trace_export_options o = {.flows = flows, .max_events = (uint64_t)max_events};
     st = cf_tr_write_chrome(l.t, &l.s, f, &o);
   }

@@ -52,6 +52,9 @@ grep -q '@@CF_' "$tmp/a.html" && fail "page has unfilled markers"
 grep -qiE 'src="https?:|href="https?:' "$tmp/a.html" && fail "page refers to the network"
 n=$(grep -o '<rect class="task"' "$tmp/a.svg" | wc -l)
 [[ $n -eq $ntasks ]] || fail "svg has $n task rectangles, expected $ntasks"
+"$cf" trace svg "$tmp/a.json" -o "$tmp/small.svg" --max-events 40 2>/dev/null || fail "svg --max-events"
+n=$(grep -o '<rect class="task"' "$tmp/small.svg" | wc -l)
+[[ $n -le 40 && $n -gt 0 ]] || fail "aggregated svg has $n task rectangles"
 n=$(grep -o '"cat":"task"' "$tmp/small.json" | wc -l)
 [[ $n -le 50 && $n -gt 0 ]] || fail "aggregated export has $n task slices"
 
