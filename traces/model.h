@@ -60,6 +60,7 @@ typedef struct cf_tr_meta {
 } cf_tr_meta;
 
 struct cf_trace {
+  uint64_t serial;    /* unique per trace in this process, for per-thread slot blocks */
   cf_tr_store events; /* cf_tr_event */
   cf_tr_store deps;   /* uint64_t */
   atomic_uint_fast64_t dropped;
@@ -109,7 +110,9 @@ typedef struct cf_tr_snap {
   uint64_t t_min, t_max; /* over every event; both 0 if empty */
 } cf_tr_snap;
 
-/* Slot i if published, else NULL; dependency i of the dependency store. */
+/* Slots handed out so far (published or not); slot i if published, else
+ * NULL; dependency i of the dependency store. */
+uint64_t cf_tr_slot_count(const cf_trace *t);
 const cf_tr_event *cf_tr_event_at(const cf_trace *t, uint64_t i);
 const uint64_t *cf_tr_dep_at(const cf_trace *t, uint64_t i);
 

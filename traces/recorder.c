@@ -7,6 +7,10 @@
 #include "base/error.h"
 #include "traces/model.h"
 
+/* Serial numbers of traces, so per-thread slot caches never mistake a new
+ * trace for a destroyed one at the same address. */
+static atomic_uint_fast64_t trace_serials = 1;
+
 static cf_status store_init(cf_tr_store *s, size_t elem_size, uint64_t cap) {
   s->elem_size = elem_size;
   s->cap = cap;
@@ -99,6 +103,7 @@ cf_status cf_trace_create(cf_trace **out, uint64_t max_events) {
     free(t);
     return st;
   }
+  t->serial = atomic_fetch_add(&trace_serials, 1);
   atomic_init(&t->dropped, 0);
   atomic_init(&t->dropped_deps, 0);
   pthread_mutex_init(&t->setup_lock, NULL);
@@ -234,10 +239,35 @@ uint64_t cf_trace_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Slots are handed out to each thread in blocks of CF_TR_BLOCK: one atomic
+ * add per block, and a thread's events sit on its own cache lines. A small
+ * per-thread cache remembers the current block of the last few traces,
+ * recognised by a serial number that is never reused. Unused slots at the
+ * end of a block stay unpublished and are skipped by readers. */
+enum { CF_TR_BLOCK = 64, CF_TR_TL_WAYS = 4 };
+
+typedef struct tl_block {
+  uint64_t serial, next, end;
+} tl_block;
+
+static _Thread_local tl_block tl_blocks[CF_TR_TL_WAYS];
+static _Thread_local unsigned tl_victim;
+
 /* Claims a slot; NULL with *st == CF_OK when over the cap (counted dropped). */
 static cf_tr_event *claim(cf_trace *t, cf_status *st) {
   *st = CF_OK;
-  uint64_t i = atomic_fetch_add_explicit(&t->events.next, 1, memory_order_relaxed);
+  tl_block *b = NULL;
+  for (int w = 0; w < CF_TR_TL_WAYS; w++)
+    if (tl_blocks[w].serial == t->serial) b = &tl_blocks[w];
+  if (!b || b->next == b->end) {
+    if (!b) {
+      b = &tl_blocks[tl_victim++ % CF_TR_TL_WAYS];
+      b->serial = t->serial;
+    }
+    b->next = atomic_fetch_add_explicit(&t->events.next, CF_TR_BLOCK, memory_order_relaxed);
+    b->end = b->next + CF_TR_BLOCK;
+  }
+  uint64_t i = b->next++;
   if (i >= t->events.cap) {
     atomic_fetch_add_explicit(&t->dropped, 1, memory_order_relaxed);
     return NULL;
@@ -245,6 +275,11 @@ static cf_tr_event *claim(cf_trace *t, cf_status *st) {
   cf_tr_event *e = store_slot(&t->events, i);
   if (!e) *st = CF_FAIL(CF_ENOMEM, "trace: no memory for an event chunk");
   return e;
+}
+
+uint64_t cf_tr_slot_count(const cf_trace *t) {
+  uint64_t n = atomic_load(&((cf_trace *)t)->events.next);
+  return n < t->events.cap ? n : t->events.cap;
 }
 
 static void publish(cf_tr_event *e, cf_tr_kind kind) {
@@ -371,8 +406,10 @@ cf_status cf_trace_record_sched(cf_trace *t, uint64_t ts_ns, uint64_t task_id, i
 
 uint64_t cf_trace_event_count(const cf_trace *t) {
   if (!t) return 0;
-  uint64_t n = atomic_load(&((cf_trace *)t)->events.next);
-  return n < t->events.cap ? n : t->events.cap;
+  uint64_t n = cf_tr_slot_count(t), published = 0;
+  for (uint64_t i = 0; i < n; i++)
+    published += cf_tr_event_at(t, i) != NULL;
+  return published;
 }
 
 uint64_t cf_trace_dropped(const cf_trace *t) {

@@ -47,7 +47,7 @@ void cf_tr_snap_free(cf_tr_snap *s) {
 cf_status cf_tr_snapshot(const cf_trace *t, cf_tr_snap *out) {
   if (!t || !out) return CF_FAIL(CF_EINVAL, "trace snapshot: NULL argument");
   memset(out, 0, sizeof *out);
-  uint64_t n = cf_trace_event_count(t);
+  uint64_t n = cf_tr_slot_count(t);
   size_t counts[CF_TR_SCHED + 1] = {0};
   uint64_t ndeps = 0;
   for (uint64_t i = 0; i < n; i++) {
