@@ -51,7 +51,8 @@ typedef struct cf_trace_task {
   uint32_t ndeps;
 } cf_trace_task;
 
-/* max_events: events kept before further ones are counted as dropped;
+/* max_events: event slots kept before further events are counted as dropped
+ * (each recording thread may leave up to 63 slots of its last block unused);
  * 0 means CF_TRACE_DEFAULT_MAX_EVENTS. Memory grows with use, not with it. */
 cf_status cf_trace_create(cf_trace **out, uint64_t max_events);
 void cf_trace_destroy(cf_trace *t);
