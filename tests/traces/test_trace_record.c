@@ -182,6 +182,28 @@ static void concurrent_recording_keeps_every_event(void **state) {
   cf_trace_destroy(t);
 }
 
+/* Under a cap, every attempt is either kept or counted as dropped. */
+static void concurrent_cap_accounts_for_every_event(void **state) {
+  (void)state;
+  int n = 3000 + rand() % 3000;
+  uint64_t cap = (uint64_t)(NTHREADS * n / 2 + rand() % 1000);
+  cf_trace *t = new_trace(cap, NTHREADS);
+  pthread_t th[NTHREADS];
+  job jobs[NTHREADS];
+  for (int w = 0; w < NTHREADS; w++) {
+    jobs[w] = (job){t, w, n};
+    assert_int_equal(pthread_create(&th[w], NULL, record_many, &jobs[w]), 0);
+  }
+  for (int w = 0; w < NTHREADS; w++)
+    pthread_join(th[w], NULL);
+  uint64_t attempts = (uint64_t)NTHREADS * (uint64_t)(n + (n + 15) / 16);
+  uint64_t kept = cf_trace_event_count(t);
+  assert_true(kept <= cap);
+  assert_true(kept + (uint64_t)NTHREADS * 63 >= cap); /* at most a partial block per thread lost */
+  assert_int_equal(kept + cf_trace_dropped(t), attempts);
+  cf_trace_destroy(t);
+}
+
 int main(void) {
   srand((unsigned)time(NULL));
   const struct CMUnitTest tests[] = {
@@ -189,6 +211,7 @@ int main(void) {
       cmocka_unit_test(cap_counts_dropped_events),
       cmocka_unit_test(intern_and_meta),
       cmocka_unit_test(concurrent_recording_keeps_every_event),
+      cmocka_unit_test(concurrent_cap_accounts_for_every_event),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
