@@ -27,7 +27,8 @@ ntasks=$("$gen" "$out/trace.json" $workers 12 10 $RANDOM) || { echo "generator f
 
 browse() { # browse URL_SUFFIX ARGS...: headless Chromium on the page, bounded in time
   local suffix=$1; shift
-  timeout 120 "$chromium" --headless=new --no-sandbox --disable-gpu --no-first-run \
+  timeout 70 "$chromium" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --no-first-run \
     --user-data-dir="$tmp/profile" --virtual-time-budget=10000 --window-size=1400,1000 \
     "$@" "file://$out/page.html$suffix" 2>>"$out/chromium.log"
 }
