@@ -2,8 +2,11 @@
 
 #include "bench/bench.h"
 
+cf_status cf_bench_run_trace(cf_bench *b); /* bench_trace.c */
+
 /* Every suite, in the order `cipherflow bench` lists them. */
 const cf_bench_suite cf_bench_suites[] = {
+    {"trace", "trace recorder: cost per 1000 events, 1 and 2 threads", cf_bench_run_trace},
     {NULL, NULL, NULL},
 };
 const int cf_bench_nsuites = (int)(sizeof cf_bench_suites / sizeof cf_bench_suites[0]) - 1;

@@ -6,6 +6,7 @@
 const cli_command cli_commands[] = {
     {"bench", "run a benchmark suite and print a table or JSON lines", cmd_bench},
     {"help", "list the subcommands, or show one's help", cmd_help},
+    {"trace", "summarize, compare and view execution traces", cmd_trace},
     {"version", "print the version", cmd_version},
 };
 const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
