@@ -10,9 +10,9 @@ __global__ void cf_bconv_kernel(cf_bconv_args g) {
   cf_bconv_body(at, cf_bconv_shared, &g, 1);
 }
 
-extern "C" cf_status cf_cuda_baseconv(const cf_baseconv_table *t, uint64_t *out,
-                                      const uint64_t *in, size_t n, size_t limb_begin,
-                                      size_t limb_end, cf_cuda_stream stream) {
+extern "C" cf_status cf_cuda_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in,
+                                      size_t n, size_t limb_begin, size_t limb_end,
+                                      cf_cuda_stream stream) {
   cf_bconv_args g = {};
   g.out = out;
   g.in = in;

@@ -67,8 +67,17 @@ cf_status cf_cuda_automorph_ntt(uint64_t *out, const uint64_t *in, size_t n, uin
 
 /* Output limbs [limb_begin, limb_end) of cf_baseconv. `t` is a host struct
  * whose arrays are device arrays (na, nb are read on the host). */
-cf_status cf_cuda_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in,
-                           size_t n, size_t limb_begin, size_t limb_end, cf_cuda_stream stream);
+cf_status cf_cuda_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                           size_t limb_begin, size_t limb_end, cf_cuda_stream stream);
+
+/* Device mirrors of kernels/cpu tables (synchronous copies, for setup).
+ * *dev becomes a device array of `count` cf_ntt_table whose arrays are on
+ * the device, in one allocation freed by cf_cuda_ntt_tables_free. */
+cf_status cf_cuda_ntt_tables_upload(const cf_ntt_table *host, size_t count, cf_ntt_table **dev);
+void cf_cuda_ntt_tables_free(cf_ntt_table *dev);
+/* *mirror becomes a host struct equal to *host but with device arrays. */
+cf_status cf_cuda_baseconv_upload(const cf_baseconv_table *host, cf_baseconv_table *mirror);
+void cf_cuda_baseconv_free(cf_baseconv_table *mirror);
 
 #ifdef __cplusplus
 }

@@ -5,8 +5,8 @@
 __global__ void cf_ew_kernel(cf_ew_args g) { cf_ew_body(cf_kidx_here(), &g); }
 
 static cf_status ew(const char *fn, cf_ew_op op, uint64_t *out, const uint64_t *a,
-                    const uint64_t *b, const uint64_t *scalar, const uint64_t *scalar_sh,
-                    size_t n, size_t limb_begin, size_t limb_end, const cf_modulus *mods,
+                    const uint64_t *b, const uint64_t *scalar, const uint64_t *scalar_sh, size_t n,
+                    size_t limb_begin, size_t limb_end, const cf_modulus *mods,
                     cf_cuda_stream stream) {
   cf_ew_args g = {op, out, a, b, mods, scalar, scalar_sh, n, limb_begin};
   cf_cuda_launch l = {};
@@ -34,17 +34,16 @@ extern "C" cf_status cf_cuda_mul(uint64_t *out, const uint64_t *a, const uint64_
   return ew(__func__, CF_EW_MUL, out, a, b, NULL, NULL, n, limb_begin, limb_end, mods, stream);
 }
 
-extern "C" cf_status cf_cuda_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b,
-                                     size_t n, size_t limb_begin, size_t limb_end,
-                                     const cf_modulus *mods, cf_cuda_stream stream) {
-  return ew(__func__, CF_EW_MUL_ACC, acc, a, b, NULL, NULL, n, limb_begin, limb_end, mods,
-            stream);
+extern "C" cf_status cf_cuda_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
+                                     size_t limb_begin, size_t limb_end, const cf_modulus *mods,
+                                     cf_cuda_stream stream) {
+  return ew(__func__, CF_EW_MUL_ACC, acc, a, b, NULL, NULL, n, limb_begin, limb_end, mods, stream);
 }
 
 extern "C" cf_status cf_cuda_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalars,
                                         const uint64_t *scalars_sh, size_t n, size_t limb_begin,
                                         size_t limb_end, const cf_modulus *mods,
                                         cf_cuda_stream stream) {
-  return ew(__func__, CF_EW_MUL_SCALAR, out, a, NULL, scalars, scalars_sh, n, limb_begin,
-            limb_end, mods, stream);
+  return ew(__func__, CF_EW_MUL_SCALAR, out, a, NULL, scalars, scalars_sh, n, limb_begin, limb_end,
+            mods, stream);
 }

@@ -22,8 +22,8 @@ typedef enum cf_ew_op {
 
 typedef struct cf_ew_args {
   cf_ew_op op;
-  uint64_t *out;         /* limb i at out + i * n (absolute limb index) */
-  const uint64_t *a, *b; /* same layout; b unused for MUL_SCALAR */
+  uint64_t *out;                         /* limb i at out + i * n (absolute limb index) */
+  const uint64_t *a, *b;                 /* same layout; b unused for MUL_SCALAR */
   const cf_modulus *mods;                /* limb i uses mods[i] */
   const uint64_t *scalar, *scalar_shoup; /* MUL_SCALAR only, [i] for limb i */
   size_t n;
@@ -41,20 +41,25 @@ CF_DEVICE void cf_ew_body(cf_kidx at, const cf_ew_args *g) {
   size_t i = (size_t)at.block_x * at.nthreads + at.thread;
   switch (g->op) {
   case CF_EW_ADD:
-    for (; i < g->n; i += step) out[i] = cf_cu_add(a[i], b[i], m->q);
+    for (; i < g->n; i += step)
+      out[i] = cf_cu_add(a[i], b[i], m->q);
     break;
   case CF_EW_SUB:
-    for (; i < g->n; i += step) out[i] = cf_cu_sub(a[i], b[i], m->q);
+    for (; i < g->n; i += step)
+      out[i] = cf_cu_sub(a[i], b[i], m->q);
     break;
   case CF_EW_MUL:
-    for (; i < g->n; i += step) out[i] = cf_cu_mul(a[i], b[i], m);
+    for (; i < g->n; i += step)
+      out[i] = cf_cu_mul(a[i], b[i], m);
     break;
   case CF_EW_MUL_ACC:
-    for (; i < g->n; i += step) out[i] = cf_cu_add(out[i], cf_cu_mul(a[i], b[i], m), m->q);
+    for (; i < g->n; i += step)
+      out[i] = cf_cu_add(out[i], cf_cu_mul(a[i], b[i], m), m->q);
     break;
   case CF_EW_MUL_SCALAR: {
     uint64_t s = g->scalar[limb], s_shoup = g->scalar_shoup[limb];
-    for (; i < g->n; i += step) out[i] = cf_cu_mul_shoup(a[i], s, s_shoup, m->q);
+    for (; i < g->n; i += step)
+      out[i] = cf_cu_mul_shoup(a[i], s, s_shoup, m->q);
     break;
   }
   }

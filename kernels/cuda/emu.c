@@ -9,7 +9,7 @@
 #include "base/error.h"
 
 #define NOBODY UINT32_MAX
-#define MANY (UINT32_MAX - 1)
+#define MANY   (UINT32_MAX - 1)
 
 /* Per word: the last writer and its phase, and this phase's reader (or MANY). */
 typedef struct word_state {
@@ -27,8 +27,8 @@ struct cf_emu_shared {
 
 static void violate(cf_emu_shared *sh, size_t i, const char *what) {
   if (sh->violation[0]) return;
-  snprintf(sh->violation, sizeof sh->violation, "%s word %zu (thread %" PRIu32 ", phase %" PRIu32 ")",
-           what, i, sh->thread, sh->phase);
+  snprintf(sh->violation, sizeof sh->violation,
+           "%s word %zu (thread %" PRIu32 ", phase %" PRIu32 ")", what, i, sh->thread, sh->phase);
 }
 
 uint64_t cf_emu_sh_load(cf_emu_shared *sh, size_t i) {
@@ -37,7 +37,8 @@ uint64_t cf_emu_sh_load(cf_emu_shared *sh, size_t i) {
     return 0;
   }
   word_state *w = &sh->state[i];
-  if (w->writer == NOBODY) violate(sh, i, "shared load of uninitialised");
+  if (w->writer == NOBODY)
+    violate(sh, i, "shared load of uninitialised");
   else if (w->write_phase == sh->phase && w->writer != sh->thread)
     violate(sh, i, "missing barrier: shared load of another thread's same-phase write to");
   if (w->read_phase != sh->phase || w->reader == NOBODY) {
@@ -74,18 +75,17 @@ static void reset_block(cf_emu_shared *sh) {
 
 cf_status cf_emu_run(const cf_emu_launch *l) {
   const char *name = l && l->name ? l->name : "(unnamed)";
-  if (!l || !l->body)
-    return CF_FAIL(CF_EINVAL, "emulated kernel %s: no body", name);
+  if (!l || !l->body) return CF_FAIL(CF_EINVAL, "emulated kernel %s: no body", name);
   if (l->grid_x == 0 || l->grid_y == 0 || l->block == 0 || l->phases == 0)
     return CF_FAIL(CF_EINVAL, "emulated kernel %s: empty launch (grid %ux%u, block %u, %u phases)",
                    name, l->grid_x, l->grid_y, l->block, l->phases);
   if (l->block > 1024 || l->grid_y > 65535)
     return CF_FAIL(CF_EINVAL,
-                   "emulated kernel %s: block of %u threads or grid.y %u beyond CUDA limits",
-                   name, l->block, l->grid_y);
+                   "emulated kernel %s: block of %u threads or grid.y %u beyond CUDA limits", name,
+                   l->block, l->grid_y);
   if (l->shared_words > (size_t)227 * 1024 / 8)
-    return CF_FAIL(CF_EINVAL, "emulated kernel %s: %zu words of shared memory exceed 227 KiB",
-                   name, l->shared_words);
+    return CF_FAIL(CF_EINVAL, "emulated kernel %s: %zu words of shared memory exceed 227 KiB", name,
+                   l->shared_words);
 
   cf_emu_shared sh = {0};
   sh.words = l->shared_words;

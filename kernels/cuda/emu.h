@@ -31,15 +31,14 @@ void cf_emu_sh_store(cf_emu_shared *sh, size_t i, uint64_t v);
 
 /* A kernel body as the emulation calls it: the thread's coordinates, its
  * block's shared memory, the kernel's arguments and the phase number. */
-typedef void (*cf_emu_body)(cf_kidx at, cf_emu_shared *sh, const void *args,
-                            unsigned phase);
+typedef void (*cf_emu_body)(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase);
 
 typedef struct cf_emu_launch {
-  const char *name;      /* kernel name, for messages */
+  const char *name; /* kernel name, for messages */
   unsigned grid_x, grid_y;
-  unsigned block;        /* threads per block (1-D) */
-  size_t shared_words;   /* 64-bit words of shared memory per block */
-  unsigned phases;       /* barriers + 1 */
+  unsigned block;      /* threads per block (1-D) */
+  size_t shared_words; /* 64-bit words of shared memory per block */
+  unsigned phases;     /* barriers + 1 */
   cf_emu_body body;
   const void *args;
 } cf_emu_launch;

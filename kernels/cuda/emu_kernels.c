@@ -33,8 +33,8 @@ static cf_status run(const char *name, const cf_cuda_launch *l, cf_emu_body body
 }
 
 static cf_status ew(const char *fn, cf_ew_op op, uint64_t *out, const uint64_t *a,
-                    const uint64_t *b, const uint64_t *scalar, const uint64_t *scalar_sh,
-                    size_t n, size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
+                    const uint64_t *b, const uint64_t *scalar, const uint64_t *scalar_sh, size_t n,
+                    size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
   cf_ew_args g = {op, out, a, b, mods, scalar, scalar_sh, n, limb_begin};
   cf_cuda_launch l = {0};
   CF_TRY(cf_plan_ew(fn, &g, &l, limb_end));
@@ -64,8 +64,8 @@ cf_status cf_emu_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, si
 cf_status cf_emu_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalars,
                             const uint64_t *scalars_sh, size_t n, size_t limb_begin,
                             size_t limb_end, const cf_modulus *mods) {
-  return ew(__func__, CF_EW_MUL_SCALAR, out, a, NULL, scalars, scalars_sh, n, limb_begin,
-            limb_end, mods);
+  return ew(__func__, CF_EW_MUL_SCALAR, out, a, NULL, scalars, scalars_sh, n, limb_begin, limb_end,
+            mods);
 }
 
 static cf_status ntt(const char *fn, const cf_ntt_table *tables, size_t n, uint64_t *poly,
@@ -78,7 +78,8 @@ static cf_status ntt(const char *fn, const cf_ntt_table *tables, size_t n, uint6
     if (tables[i].n != n)
       return CF_FAIL(CF_EINVAL, "%s: table of limb %zu has n = %zu, expected %zu", fn, i,
                      tables[i].n, n);
-  for (unsigned p = 0; p < count; ++p) CF_TRY(run(fn, &launch[p], ntt_body, &pass[p]));
+  for (unsigned p = 0; p < count; ++p)
+    CF_TRY(run(fn, &launch[p], ntt_body, &pass[p]));
   return CF_OK;
 }
 
@@ -100,8 +101,8 @@ cf_status cf_emu_automorph_ntt(uint64_t *out, const uint64_t *in, size_t n, uint
   return run(__func__, &l, automorph_body, &g);
 }
 
-cf_status cf_emu_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in,
-                          size_t n, size_t limb_begin, size_t limb_end) {
+cf_status cf_emu_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                          size_t limb_begin, size_t limb_end) {
   cf_bconv_args g = {0};
   g.out = out;
   g.in = in;

@@ -34,7 +34,7 @@ cf_status cf_emu_ntt_inverse(const cf_ntt_table *tables, size_t n, uint64_t *pol
                              size_t limb_begin, size_t limb_end);
 cf_status cf_emu_automorph_ntt(uint64_t *out, const uint64_t *in, size_t n, uint64_t galois,
                                size_t limb_begin, size_t limb_end);
-cf_status cf_emu_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in,
-                          size_t n, size_t limb_begin, size_t limb_end);
+cf_status cf_emu_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                          size_t limb_begin, size_t limb_end);
 
 #endif

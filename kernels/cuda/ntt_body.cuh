@@ -29,8 +29,8 @@
 #include "kernels/cuda/portable.cuh"
 
 typedef struct cf_ntt_pass_args {
-  uint64_t *data;              /* limb i at data + i * n (absolute limb index) */
-  const cf_ntt_table *tables;  /* limb i uses tables[i] */
+  uint64_t *data;             /* limb i at data + i * n (absolute limb index) */
+  const cf_ntt_table *tables; /* limb i uses tables[i] */
   size_t n, limb_begin;
   size_t stride;    /* element stride in a sub-problem */
   unsigned sub_log; /* log2 of the sub-problem size S */

@@ -29,20 +29,21 @@ typedef struct cf_cuda_launch {
   unsigned phases;
 } cf_cuda_launch;
 
-#define CF_CUDA_MAX_GRID_Y 65535u
+#define CF_CUDA_MAX_GRID_Y   65535u
 #define CF_CUDA_SHARED_WORDS (48u * 1024u / 8u) /* without opting in to more */
 
 static inline unsigned cf_plan_log2(size_t n) {
   unsigned l = 0;
-  while (((size_t)1 << l) < n) ++l;
+  while (((size_t)1 << l) < n)
+    ++l;
   return l;
 }
 
 static inline cf_status cf_plan_limbs(const char *fn, size_t n, size_t limb_begin,
                                       size_t limb_end) {
   if (n < 2 || (n & (n - 1)) || n > ((size_t)1 << CF_NTT_MAX_LOGN))
-    return CF_FAIL(CF_EINVAL, "%s: ring degree n = %zu is not a power of two in [2, 2^%d]", fn,
-                   n, CF_NTT_MAX_LOGN);
+    return CF_FAIL(CF_EINVAL, "%s: ring degree n = %zu is not a power of two in [2, 2^%d]", fn, n,
+                   CF_NTT_MAX_LOGN);
   if (limb_end < limb_begin)
     return CF_FAIL(CF_EINVAL, "%s: limb range [%zu, %zu) is reversed", fn, limb_begin, limb_end);
   if (limb_end - limb_begin > CF_CUDA_MAX_GRID_Y)
@@ -75,9 +76,9 @@ static inline cf_status cf_plan_ew(const char *fn, cf_ew_args *g, cf_cuda_launch
  * over N1 = 2^floor(log n / 2) rows and a row pass over N2 = n / N1. The
  * passes run in this order forward and in the reverse order inverse. */
 static inline cf_status cf_plan_ntt(const char *fn, const cf_ntt_table *tables, size_t n,
-                                    uint64_t *data, size_t limb_begin, size_t limb_end,
-                                    int inverse, cf_ntt_pass_args pass[2],
-                                    cf_cuda_launch launch[2], unsigned *npasses) {
+                                    uint64_t *data, size_t limb_begin, size_t limb_end, int inverse,
+                                    cf_ntt_pass_args pass[2], cf_cuda_launch launch[2],
+                                    unsigned *npasses) {
   CF_TRY(cf_plan_limbs(fn, n, limb_begin, limb_end));
   if (!tables || !data) return CF_FAIL(CF_EINVAL, "%s: NULL tables or data", fn);
   unsigned log_n = cf_plan_log2(n);
@@ -125,8 +126,7 @@ static inline cf_status cf_plan_automorph(const char *fn, cf_automorph_args *g, 
   CF_TRY(cf_plan_limbs(fn, g->n, g->limb_begin, limb_end));
   if (!g->out || !g->in) return CF_FAIL(CF_EINVAL, "%s: NULL data", fn);
   if (g->galois % 2 == 0)
-    return CF_FAIL(CF_EINVAL, "%s: Galois element %llu is even", fn,
-                   (unsigned long long)g->galois);
+    return CF_FAIL(CF_EINVAL, "%s: Galois element %llu is even", fn, (unsigned long long)g->galois);
   g->galois &= 2 * (uint64_t)g->n - 1;
   const uint64_t *in_lo = g->in + g->limb_begin * g->n, *in_hi = g->in + limb_end * g->n;
   const uint64_t *out_lo = g->out + g->limb_begin * g->n, *out_hi = g->out + limb_end * g->n;
@@ -139,8 +139,8 @@ static inline cf_status cf_plan_automorph(const char *fn, cf_automorph_args *g, 
 
 /* Basis conversion: 128 threads; tiles of up to 128 coefficients, halved
  * until the tile's scaled inputs fit in 48 KiB of shared memory. */
-static inline cf_status cf_plan_bconv(const char *fn, const cf_baseconv_table *t,
-                                      cf_bconv_args *g, cf_cuda_launch *l, size_t limb_end) {
+static inline cf_status cf_plan_bconv(const char *fn, const cf_baseconv_table *t, cf_bconv_args *g,
+                                      cf_cuda_launch *l, size_t limb_end) {
   if (!t || !t->a || !t->b || !t->ahat_inv || !t->ahat_inv_sh || !t->ahat_mod_b)
     return CF_FAIL(CF_EINVAL, "%s: NULL basis conversion table", fn);
   if (!g->out || !g->in) return CF_FAIL(CF_EINVAL, "%s: NULL data", fn);
@@ -150,7 +150,8 @@ static inline cf_status cf_plan_bconv(const char *fn, const cf_baseconv_table *t
     return CF_FAIL(CF_EINVAL, "%s: output limbs [%zu, %zu) outside the %zu target primes", fn,
                    g->out_begin, limb_end, t->nb);
   size_t tile = g->n < 128 ? g->n : 128;
-  while (tile > 1 && tile * t->na > CF_CUDA_SHARED_WORDS) tile /= 2;
+  while (tile > 1 && tile * t->na > CF_CUDA_SHARED_WORDS)
+    tile /= 2;
   if (tile * t->na > CF_CUDA_SHARED_WORDS)
     return CF_FAIL(CF_EINVAL, "%s: %zu input limbs do not fit in shared memory", fn, t->na);
   g->t = *t;

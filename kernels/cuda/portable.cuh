@@ -13,25 +13,25 @@
 
 #include <stdint.h>
 
-#include "kernels/cuda/kidx.h"
 #include "kernels/cpu/modarith.h"
+#include "kernels/cuda/kidx.h"
 
 #ifdef __CUDACC__
-#define CF_DEVICE __device__ __forceinline__
+#define CF_DEVICE        __device__ __forceinline__
 #define CF_MULHI64(a, b) __umul64hi((a), (b))
 /* Bit reversal of the low `bits` bits (bits >= 1). */
 #define CF_BITREV(x, bits) (__brev((unsigned)(x)) >> (32 - (bits)))
 #else
-#define CF_DEVICE static inline
-#define CF_MULHI64(a, b) ((uint64_t)(((unsigned __int128)(a) * (b)) >> 64))
+#define CF_DEVICE          static inline
+#define CF_MULHI64(a, b)   ((uint64_t)(((unsigned __int128)(a) * (b)) >> 64))
 static inline unsigned cf_host_bitrev(unsigned x, unsigned bits) {
   unsigned r = 0;
-  for (unsigned i = 0; i < bits; ++i) r |= ((x >> i) & 1u) << (bits - 1 - i);
+  for (unsigned i = 0; i < bits; ++i)
+    r |= ((x >> i) & 1u) << (bits - 1 - i);
   return r;
 }
 #define CF_BITREV(x, bits) cf_host_bitrev((x), (bits))
 #endif
-
 
 #ifdef __CUDACC__
 CF_DEVICE cf_kidx cf_kidx_here(void) {
@@ -45,14 +45,14 @@ CF_DEVICE cf_kidx cf_kidx_here(void) {
 }
 /* Shared memory is an array of words on the device... */
 typedef uint64_t *cf_shmem;
-#define CF_SH_LD(sh, i) ((sh)[(i)])
+#define CF_SH_LD(sh, i)    ((sh)[(i)])
 #define CF_SH_ST(sh, i, v) ((sh)[(i)] = (v))
 #else
 /* ...and a checked buffer in the emulation, which reports unsynchronised
  * accesses by different threads within one phase (see emu.h). */
 #include "kernels/cuda/emu.h"
 typedef cf_emu_shared *cf_shmem;
-#define CF_SH_LD(sh, i) cf_emu_sh_load((sh), (i))
+#define CF_SH_LD(sh, i)    cf_emu_sh_load((sh), (i))
 #define CF_SH_ST(sh, i, v) cf_emu_sh_store((sh), (i), (v))
 #endif
 

@@ -40,7 +40,8 @@ static void sum_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned p
   }
   if (phase <= g->log_len) {
     size_t half = len >> phase;
-    if (at.thread < half) CF_SH_ST(sh, at.thread, CF_SH_LD(sh, at.thread) + CF_SH_LD(sh, at.thread + half));
+    if (at.thread < half)
+      CF_SH_ST(sh, at.thread, CF_SH_LD(sh, at.thread) + CF_SH_LD(sh, at.thread + half));
     if (g->racy && phase == 1 && half >= 2 && at.thread < half / 2)
       CF_SH_ST(sh, at.thread, CF_SH_LD(sh, at.thread) + CF_SH_LD(sh, at.thread + half / 2));
     return;
@@ -49,7 +50,7 @@ static void sum_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned p
 }
 
 static cf_status run_sum(sum_args *g, unsigned blocks) {
-  cf_emu_launch l = {"tree_sum", blocks, 1, 1u << (g->log_len - 1), (size_t)1 << g->log_len,
+  cf_emu_launch l = {"tree_sum",     blocks,   1, 1u << (g->log_len - 1), (size_t)1 << g->log_len,
                      g->log_len + 2, sum_body, g};
   return cf_emu_run(&l);
 }
@@ -62,12 +63,14 @@ static void test_correct_body_runs(void **state) {
     uint64_t *in = malloc(blocks * len * sizeof *in), *out = calloc(blocks, sizeof *out);
     assert_non_null(in);
     assert_non_null(out);
-    for (size_t i = 0; i < blocks * len; ++i) in[i] = kt_below(1u << 20);
+    for (size_t i = 0; i < blocks * len; ++i)
+      in[i] = kt_below(1u << 20);
     sum_args g = {in, out, log_len, 0, 0, 0};
     assert_int_equal(run_sum(&g, blocks), CF_OK);
     for (unsigned b = 0; b < blocks; ++b) {
       uint64_t want = 0;
-      for (size_t i = 0; i < len; ++i) want += in[b * len + i];
+      for (size_t i = 0; i < len; ++i)
+        want += in[b * len + i];
       KT_EQ(out[b], want, "block %u of %u, len %zu", b, blocks, len);
     }
     free(in);

@@ -26,10 +26,20 @@
 
 #define SENTINEL 0x5a5a5a5a5a5a5a5aull
 
+/* A kernel call that must succeed; on failure, says what the emulation reported. */
+#define CT_OK(expr)                                                                                \
+  do {                                                                                             \
+    cf_status ct_s_ = (expr);                                                                      \
+    if (ct_s_ != CF_OK)                                                                            \
+      fail_msg("%s: %s: %s (seed %llu)", #expr, cf_status_name(ct_s_), cf_last_error(),            \
+               (unsigned long long)kt_seed_value);                                                 \
+  } while (0)
+
 static void *xalloc(size_t words) {
   uint64_t *p = malloc(words * sizeof *p);
   assert_non_null(p);
-  for (size_t i = 0; i < words; ++i) p[i] = SENTINEL;
+  for (size_t i = 0; i < words; ++i)
+    p[i] = SENTINEL;
   return p;
 }
 
@@ -42,7 +52,8 @@ static void random_primes(size_t n, size_t count, int lo, int hi, uint64_t *q) {
 }
 
 static void random_poly(uint64_t *p, size_t n, size_t limbs, const cf_modulus *mods) {
-  for (size_t i = 0; i < limbs; ++i) kt_fill(p + i * n, n, mods[i].q);
+  for (size_t i = 0; i < limbs; ++i)
+    kt_fill(p + i * n, n, mods[i].q);
 }
 
 /* Limbs outside [b, e) still hold the sentinel. */
@@ -103,7 +114,8 @@ static void test_elementwise(void **state) {
     uint64_t q[4];
     cf_modulus mods[4];
     random_primes(n, limbs, 20, 61, q);
-    for (size_t i = 0; i < limbs; ++i) assert_int_equal(cf_modulus_init(&mods[i], q[i]), CF_OK);
+    for (size_t i = 0; i < limbs; ++i)
+      assert_int_equal(cf_modulus_init(&mods[i], q[i]), CF_OK);
     size_t b = kt_below(limbs), e = b + 1 + kt_below(limbs - b);
     uint64_t *a = xalloc(n * limbs), *bb = xalloc(n * limbs), *acc = xalloc(n * limbs);
     uint64_t *got = xalloc(n * limbs), *cpu = xalloc(n * limbs);
@@ -116,9 +128,11 @@ static void test_elementwise(void **state) {
       s_sh[i] = cf_shoup_prep(s[i], q[i]);
     }
     for (ew_op op = OP_ADD; op <= OP_MUL_SCALAR; ++op) {
-      for (size_t i = 0; i < n * limbs; ++i) got[i] = cpu[i] = SENTINEL;
+      for (size_t i = 0; i < n * limbs; ++i)
+        got[i] = cpu[i] = SENTINEL;
       if (op == OP_MUL_ACC)
-        for (size_t i = b * n; i < e * n; ++i) got[i] = cpu[i] = acc[i];
+        for (size_t i = b * n; i < e * n; ++i)
+          got[i] = cpu[i] = acc[i];
       cf_status st = CF_OK;
       switch (op) {
       case OP_ADD:
@@ -142,20 +156,19 @@ static void test_elementwise(void **state) {
         cf_poly_mul_scalar(cpu, a, s, n, b, e, mods);
         break;
       }
-      assert_int_equal(st, CF_OK);
+      CT_OK(st);
       for (size_t i = b; i < e; ++i)
         for (size_t c = 0; c < n; ++c) {
           size_t k = i * n + c;
           KT_EQ(got[k], naive_ew(op, acc[k], a[k], bb[k], s[i], q[i]),
                 "op %d n %zu limb %zu coeff %zu vs naive", (int)op, n, i, c);
-          KT_EQ(got[k], cpu[k], "op %d n %zu limb %zu coeff %zu vs kernels/cpu", (int)op, n, i,
-                c);
+          KT_EQ(got[k], cpu[k], "op %d n %zu limb %zu coeff %zu vs kernels/cpu", (int)op, n, i, c);
         }
       check_untouched(got, n, limbs, b, e, "elementwise");
     }
     /* In place: out aliases a. */
     memcpy(got, a, n * limbs * sizeof *got);
-    assert_int_equal(cf_emu_add(got, got, bb, n, 0, limbs, mods), CF_OK);
+    CT_OK(cf_emu_add(got, got, bb, n, 0, limbs, mods));
     for (size_t i = 0; i < limbs; ++i)
       for (size_t c = 0; c < n; ++c)
         KT_EQ(got[i * n + c], naive_ew(OP_ADD, 0, a[i * n + c], bb[i * n + c], 0, q[i]),
@@ -184,7 +197,8 @@ static void limb_set_init(limb_set *s, size_t n, size_t limbs) {
 }
 
 static void limb_set_free(limb_set *s) {
-  for (size_t i = 0; i < s->limbs; ++i) cf_ntt_table_free(&s->tables[i]);
+  for (size_t i = 0; i < s->limbs; ++i)
+    cf_ntt_table_free(&s->tables[i]);
 }
 
 /* out[j] = a(psi^(2 brev(j) + 1)): the definition, O(n^2). */
@@ -208,35 +222,35 @@ static void check_ntt(size_t n, size_t limbs) {
   random_poly(a, n, limbs, s.mods);
   if (kt_below(4) == 0) /* extreme inputs: all q - 1 */
     for (size_t i = 0; i < limbs; ++i)
-      for (size_t c = 0; c < n; ++c) a[i * n + c] = s.q[i] - 1;
+      for (size_t c = 0; c < n; ++c)
+        a[i * n + c] = s.q[i] - 1;
   memcpy(got, a, n * limbs * sizeof *a);
   memcpy(cpu, a, n * limbs * sizeof *a);
-  assert_int_equal(cf_emu_ntt_forward(s.tables, n, got, b, e), CF_OK);
+  CT_OK(cf_emu_ntt_forward(s.tables, n, got, b, e));
   cf_ntt_forward_limbs(s.tables, cpu, b, e);
   for (size_t k = 0; k < n * limbs; ++k)
-    KT_EQ(got[k], cpu[k], "forward NTT n %zu limbs [%zu,%zu) word %zu vs kernels/cpu", n, b, e,
-          k);
+    KT_EQ(got[k], cpu[k], "forward NTT n %zu limbs [%zu,%zu) word %zu vs kernels/cpu", n, b, e, k);
   if (n <= 256) {
     uint64_t *ref = xalloc(n);
     for (size_t i = b; i < e; ++i) {
       naive_ntt(a + i * n, ref, &s.tables[i]);
       for (size_t c = 0; c < n; ++c)
-        KT_EQ(got[i * n + c], ref[c], "forward NTT n %zu limb %zu slot %zu vs evaluation", n, i,
-              c);
+        KT_EQ(got[i * n + c], ref[c], "forward NTT n %zu limb %zu slot %zu vs evaluation", n, i, c);
     }
     free(ref);
   }
   /* Inverse of random NTT-domain data, and the round trip. */
   random_poly(cpu, n, limbs, s.mods);
   memcpy(a, cpu, n * limbs * sizeof *a);
-  assert_int_equal(cf_emu_ntt_inverse(s.tables, n, a, b, e), CF_OK);
+  CT_OK(cf_emu_ntt_inverse(s.tables, n, a, b, e));
   cf_ntt_inverse_limbs(s.tables, cpu, b, e);
   for (size_t k = 0; k < n * limbs; ++k)
     KT_EQ(a[k], cpu[k], "inverse NTT n %zu limbs [%zu,%zu) word %zu vs kernels/cpu", n, b, e, k);
-  for (size_t k = 0; k < n * limbs; ++k) got[k] = k / n >= b && k / n < e ? a[k] : got[k];
+  for (size_t k = 0; k < n * limbs; ++k)
+    got[k] = k / n >= b && k / n < e ? a[k] : got[k];
   memcpy(cpu, a, n * limbs * sizeof *a);
-  assert_int_equal(cf_emu_ntt_forward(s.tables, n, a, b, e), CF_OK);
-  assert_int_equal(cf_emu_ntt_inverse(s.tables, n, a, b, e), CF_OK);
+  CT_OK(cf_emu_ntt_forward(s.tables, n, a, b, e));
+  CT_OK(cf_emu_ntt_inverse(s.tables, n, a, b, e));
   for (size_t k = 0; k < n * limbs; ++k)
     KT_EQ(a[k], cpu[k], "inverse(forward(a)) != a, n %zu word %zu", n, k);
   free(a), free(got), free(cpu);
@@ -245,17 +259,20 @@ static void check_ntt(size_t n, size_t limbs) {
 
 static void test_ntt_small(void **state) {
   (void)state;
-  for (size_t n = 2; n <= 256; n *= 2) check_ntt(n, 1 + kt_below(4));
+  for (size_t n = 2; n <= 256; n *= 2)
+    check_ntt(n, 1 + kt_below(4));
 }
 
 static void test_ntt_one_pass(void **state) {
   (void)state;
-  for (size_t n = 512; n <= 4096; n *= 2) check_ntt(n, 1 + kt_below(3));
+  for (size_t n = 512; n <= 4096; n *= 2)
+    check_ntt(n, 1 + kt_below(3));
 }
 
 static void test_ntt_two_pass(void **state) {
   (void)state;
-  for (size_t n = 8192; n <= (1u << 17); n *= 2) check_ntt(n, n >= (1u << 16) ? 1 : 2);
+  for (size_t n = 8192; n <= (1u << 17); n *= 2)
+    check_ntt(n, n >= (1u << 16) ? 1 : 2);
 }
 
 /* A negacyclic product through the emulated kernels: NTT, mul, inverse NTT
@@ -276,11 +293,12 @@ static void test_ntt_convolution(void **state) {
     }
   memcpy(fa, a, sizeof a);
   memcpy(fb, bb, sizeof bb);
-  assert_int_equal(cf_emu_ntt_forward(s.tables, n, fa, 0, 1), CF_OK);
-  assert_int_equal(cf_emu_ntt_forward(s.tables, n, fb, 0, 1), CF_OK);
-  assert_int_equal(cf_emu_mul(fa, fa, fb, n, 0, 1, s.mods), CF_OK);
-  assert_int_equal(cf_emu_ntt_inverse(s.tables, n, fa, 0, 1), CF_OK);
-  for (size_t k = 0; k < n; ++k) KT_EQ(fa[k], ref[k], "negacyclic product coefficient %zu", k);
+  CT_OK(cf_emu_ntt_forward(s.tables, n, fa, 0, 1));
+  CT_OK(cf_emu_ntt_forward(s.tables, n, fb, 0, 1));
+  CT_OK(cf_emu_mul(fa, fa, fb, n, 0, 1, s.mods));
+  CT_OK(cf_emu_ntt_inverse(s.tables, n, fa, 0, 1));
+  for (size_t k = 0; k < n; ++k)
+    KT_EQ(fa[k], ref[k], "negacyclic product coefficient %zu", k);
   limb_set_free(&s);
 }
 
@@ -297,7 +315,7 @@ static void test_automorph(void **state) {
     uint64_t k = 2 * kt_below(4 * n) + 1; /* odd, possibly >= 2n */
     uint64_t *a = xalloc(n * limbs), *got = xalloc(n * limbs), *cpu = xalloc(n * limbs);
     random_poly(a, n, limbs, s.mods);
-    assert_int_equal(cf_emu_automorph_ntt(got, a, n, k, b, e), CF_OK);
+    CT_OK(cf_emu_automorph_ntt(got, a, n, k, b, e));
     cf_automorph_table at;
     assert_int_equal(cf_automorph_table_init(&at, n, k), CF_OK);
     cf_automorph_ntt(&at, cpu, a, b, e);
@@ -317,7 +335,7 @@ static void test_automorph(void **state) {
       }
       naive_ntt(c, fc, &s.tables[b]);
       naive_ntt(sc, fsc, &s.tables[b]);
-      assert_int_equal(cf_emu_automorph_ntt(out, fc, n, k, 0, 1), CF_OK);
+      CT_OK(cf_emu_automorph_ntt(out, fc, n, k, 0, 1));
       for (size_t j = 0; j < n; ++j)
         KT_EQ(out[j], fsc[j], "automorphism k %llu n %zu slot %zu vs evaluation",
               (unsigned long long)k, n, j);
@@ -341,8 +359,9 @@ static void check_baseconv(size_t n, size_t na, size_t nb) {
   size_t b = kt_below(nb), e = b + 1 + kt_below(nb - b);
   uint64_t *in = xalloc(n * na), *got = xalloc(n * nb), *cpu = xalloc(n * nb);
   random_poly(in, n, na, t.a);
-  assert_int_equal(cf_emu_baseconv(&t, got, in, n, b, e), CF_OK);
-  for (size_t i = 0; i < n * nb; ++i) cpu[i] = SENTINEL;
+  CT_OK(cf_emu_baseconv(&t, got, in, n, b, e));
+  for (size_t i = 0; i < n * nb; ++i)
+    cpu[i] = SENTINEL;
   cf_baseconv(&t, cpu, in, n, b, e);
   for (size_t i = b * n; i < e * n; ++i)
     KT_EQ(got[i], cpu[i], "baseconv %zu->%zu n %zu word %zu vs kernels/cpu", na, nb, n, i);
@@ -382,10 +401,10 @@ static void test_baseconv(void **state) {
   (void)state;
   check_baseconv(2, 1, 1);
   check_baseconv(64, 3, 2);
-  check_baseconv(256, 9, 4);   /* more than 8 products per accumulator */
+  check_baseconv(256, 9, 4); /* more than 8 products per accumulator */
   check_baseconv(1024, 17, 5);
   check_baseconv(4096, 4, 3);
-  check_baseconv(256, 40, 2);  /* tile shrinks to fit shared memory */
+  check_baseconv(256, 40, 2); /* tile shrinks to fit shared memory */
 }
 
 /* ---- argument errors ---- */
@@ -416,7 +435,7 @@ static void test_bad_arguments(void **state) {
   expect_einval(cf_emu_baseconv(&t, out, a, 16, 0, 2), "output limb past nb");
   cf_baseconv_free(&t);
   /* An empty range is a no-op. */
-  assert_int_equal(cf_emu_add(out, a, a, 16, 1, 1, s.mods), CF_OK);
+  CT_OK(cf_emu_add(out, a, a, 16, 1, 1, s.mods));
   limb_set_free(&s);
 }
 
