@@ -6,7 +6,7 @@
 __global__ void cf_ntt_pass_kernel(cf_ntt_pass_args g) {
   extern __shared__ uint64_t cf_ntt_shared[];
   cf_kidx at = cf_kidx_here();
-  unsigned phases = g.sub_log + 2;
+  unsigned phases = CF_NTT_PASS_PHASES(&g);
   for (unsigned p = 0; p < phases; ++p) {
     cf_ntt_pass_body(at, cf_ntt_shared, &g, p);
     __syncthreads();

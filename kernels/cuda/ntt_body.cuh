@@ -39,7 +39,8 @@ typedef struct cf_ntt_pass_args {
   int last;         /* reduce fully (forward) or scale by n^-1 (inverse) */
 } cf_ntt_pass_args;
 
-static inline unsigned cf_ntt_pass_phases(const cf_ntt_pass_args *g) { return g->sub_log + 2; }
+/* Load, one phase per stage, store: what the kernel and the emulation both run. */
+#define CF_NTT_PASS_PHASES(g) ((g)->sub_log + 2u)
 
 /* Shared-memory slot of row r of the block's sub-problem c: rows of one
  * sub-problem are adjacent for unit stride, sub-problems are adjacent

@@ -107,7 +107,7 @@ static inline cf_status cf_plan_ntt(const char *fn, const cf_ntt_table *tables, 
     launch[p].grid_y = (unsigned)(limb_end - limb_begin);
     launch[p].block = per_block / 2 < 256 ? (unsigned)(per_block / 2) : 256u;
     launch[p].shared_words = per_block;
-    launch[p].phases = cf_ntt_pass_phases(g);
+    launch[p].phases = CF_NTT_PASS_PHASES(g);
   }
   if (inverse && count == 2) { /* rows first, then columns */
     cf_ntt_pass_args tp = pass[0];
