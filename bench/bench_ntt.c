@@ -10,7 +10,9 @@
 
 #include "base/error.h"
 #include "bench/bench.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ntt.h"
+#include "kernels/cpu/ntt_simd.h"
 #include "kernels/cpu/primes.h"
 #include "kernels/cpu/rns.h"
 
@@ -93,6 +95,14 @@ static void run_inverse(void *arg) {
   job *j = arg;
   cf_ntt_inverse(j->tables, j->data);
 }
+static void run_forward_portable(void *arg) {
+  job *j = arg;
+  cf_ntt_forward_portable(j->tables, j->data);
+}
+static void run_inverse_portable(void *arg) {
+  job *j = arg;
+  cf_ntt_inverse_portable(j->tables, j->data);
+}
 static void run_textbook(void *arg) {
   job *j = arg;
   textbook_forward(j->tb, j->data);
@@ -153,12 +163,23 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
     return CF_FAIL(CF_ENOMEM, "bench buffers for N=%zu", n);
   }
   fill(a, n, q, 1);
+  /* The dispatched transform uses AVX2 only for q < 2^50 on a CPU that has it. */
+  bool simd = bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
   char params[96];
-  snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d}", n, bits);
+  snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d,\"path\":\"%s\"}", n, bits,
+           cf_cpu_path_name(simd ? CF_CPU_AVX2 : CF_CPU_PORTABLE));
   job j = {.tables = &t, .tb = &tb, .data = a};
   int reps = 21;
   uint64_t fwd = timed(b, "forward", params, reps, run_forward, &j);
-  timed(b, "inverse", params, reps, run_inverse, &j);
+  uint64_t inv = timed(b, "inverse", params, reps, run_inverse, &j);
+  if (simd) {
+    uint64_t pf = timed(b, "forward_portable", params, reps, run_forward_portable, &j);
+    uint64_t pi = timed(b, "inverse_portable", params, reps, run_inverse_portable, &j);
+    if (fwd > 0 && inv > 0) {
+      cf_bench_report_ratio(b, "simd_speedup_forward", params, (double)pf / (double)fwd);
+      cf_bench_report_ratio(b, "simd_speedup_inverse", params, (double)pi / (double)inv);
+    }
+  }
   fill(a, n, q, 2);
   uint64_t base = timed(b, "textbook_forward", params, 5, run_textbook, &j);
   if (fwd > 0) cf_bench_report_ratio(b, "speedup_vs_textbook", params, (double)base / (double)fwd);
