@@ -124,6 +124,7 @@ static inline size_t cf_ckks_rows_bytes(const cf_ckks_context *ctx, size_t rows)
 }
 
 /* params.c */
+cf_status cf_ckks_params_check_spec(const cf_ckks_params_spec *s);
 cf_status cf_ckks_params_finish(cf_ckks_params *p, const char *name);
 /* Canonical encoding (what the fingerprint hashes). buf may be NULL to get the size. */
 size_t cf_ckks_params_encode(const cf_ckks_params *p, uint8_t *buf);

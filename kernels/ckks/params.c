@@ -77,7 +77,7 @@ cf_status cf_ckks_params_preset(const char *name, bool allow_insecure, cf_ckks_p
                  name);
 }
 
-static cf_status check_spec(const cf_ckks_params_spec *s) {
+cf_status cf_ckks_params_check_spec(const cf_ckks_params_spec *s) {
   if (s->log_n < 10 || s->log_n > CF_NTT_MAX_LOGN)
     return CF_FAIL(CF_EINVAL, "log_n = %d outside [10, %d]", s->log_n, CF_NTT_MAX_LOGN);
   if (s->nq < 1 || s->nq > CF_CKKS_MAX_PRIMES)
@@ -109,7 +109,7 @@ cf_status cf_ckks_params_create(const cf_ckks_params_spec *spec, cf_ckks_params 
   if (!out) return CF_FAIL(CF_EINVAL, "cf_ckks_params_create: out is NULL");
   *out = NULL;
   if (!spec) return CF_FAIL(CF_EINVAL, "cf_ckks_params_create: spec is NULL");
-  CF_TRY(check_spec(spec));
+  CF_TRY(cf_ckks_params_check_spec(spec));
   cf_ckks_params *p = calloc(1, sizeof *p);
   if (!p) return CF_FAIL(CF_ENOMEM, "allocating CKKS parameters");
   p->spec = *spec;
@@ -143,7 +143,7 @@ static void put_u64(uint8_t *b, uint64_t v) {
 
 size_t cf_ckks_params_encode(const cf_ckks_params *p, uint8_t *buf) {
   const cf_ckks_params_spec *s = &p->spec;
-  size_t len = 8 + 8 + 8 + 8 * (size_t)(s->nq + s->np);
+  size_t len = 32 + 8 * (size_t)(s->nq + s->np);
   if (!buf) return len;
   memcpy(buf, "CFCKPRM1", 8);
   buf[8] = (uint8_t)s->log_n;
