@@ -75,6 +75,73 @@ TARGET static inline __m256i reduce_q(__m256i x, const vconst *c) {
   return _mm256_sub_epi64(x, _mm256_and_si256(_mm256_cmpgt_epi64(x, c->qm1), c->q));
 }
 
+/*
+ * Stages with half-size 1 or 2 are vectorised by regrouping: two loads of
+ * four words hold the x and y operands of 2 (half 2) or 4 (half 1)
+ * butterflies, and the twiddles are spread to match.
+ */
+TARGET static inline void split(__m256i A, __m256i B, size_t half, __m256i *X, __m256i *Y) {
+  if (half == 2) {
+    *X = _mm256_permute2x128_si256(A, B, 0x20); /* a0 a1 a4 a5 */
+    *Y = _mm256_permute2x128_si256(A, B, 0x31); /* a2 a3 a6 a7 */
+  } else {
+    *X = _mm256_unpacklo_epi64(A, B); /* a0 a4 a2 a6 */
+    *Y = _mm256_unpackhi_epi64(A, B); /* a1 a5 a3 a7 */
+  }
+}
+
+TARGET static inline void join(__m256i X, __m256i Y, size_t half, __m256i *A, __m256i *B) {
+  if (half == 2) {
+    *A = _mm256_permute2x128_si256(X, Y, 0x20);
+    *B = _mm256_permute2x128_si256(X, Y, 0x31);
+  } else {
+    *A = _mm256_unpacklo_epi64(X, Y);
+    *B = _mm256_unpackhi_epi64(X, Y);
+  }
+}
+
+/* Twiddles of the groups in one 8-word block, in the lane order of split(). */
+TARGET static inline __m256d twiddles(const uint64_t *w, size_t half, const vconst *c,
+                                      __m256d *dwq) {
+  __m256i v = half == 2
+                  ? _mm256_permute4x64_epi64(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w)), 0x50)
+                  : _mm256_permute4x64_epi64(_mm256_loadu_si256((const __m256i *)w), 0xD8);
+  __m256d dw = to_double(v, c);
+  *dwq = _mm256_div_pd(dw, c->dq);
+  return dw;
+}
+
+/* One forward stage with half-size 1 or 2 over n >= 8 words. */
+TARGET static void forward_small(const cf_ntt_table *t, uint64_t *a, size_t m, size_t half,
+                                 const vconst *c) {
+  for (size_t b = 0; b < t->n; b += 8) {
+    __m256d dwq, dw = twiddles(t->fwd + m + b / (2 * half), half, c, &dwq);
+    __m256i X, Y, A = _mm256_loadu_si256((const __m256i *)(a + b)),
+                  B = _mm256_loadu_si256((const __m256i *)(a + b + 4));
+    split(A, B, half, &X, &Y);
+    __m256i u = reduce_2q(X, c), v = mul_lazy(Y, dw, dwq, c);
+    join(_mm256_add_epi64(u, v), _mm256_add_epi64(_mm256_sub_epi64(u, v), c->q2), half, &A, &B);
+    _mm256_storeu_si256((__m256i *)(a + b), A);
+    _mm256_storeu_si256((__m256i *)(a + b + 4), B);
+  }
+}
+
+/* One inverse stage with half-size 1 or 2 over n >= 8 words. */
+TARGET static void inverse_small(const cf_ntt_table *t, uint64_t *a, size_t m, size_t half,
+                                 const vconst *c) {
+  for (size_t b = 0; b < t->n; b += 8) {
+    __m256d dwq, dw = twiddles(t->inv + m + b / (2 * half), half, c, &dwq);
+    __m256i X, Y, A = _mm256_loadu_si256((const __m256i *)(a + b)),
+                  B = _mm256_loadu_si256((const __m256i *)(a + b + 4));
+    split(A, B, half, &X, &Y);
+    __m256i s = reduce_2q(_mm256_add_epi64(X, Y), c);
+    __m256i d = mul_lazy(_mm256_add_epi64(_mm256_sub_epi64(X, Y), c->q2), dw, dwq, c);
+    join(s, d, half, &A, &B);
+    _mm256_storeu_si256((__m256i *)(a + b), A);
+    _mm256_storeu_si256((__m256i *)(a + b + 4), B);
+  }
+}
+
 TARGET void cf_ntt_forward_avx2(const cf_ntt_table *t, uint64_t *a) {
   const size_t n = t->n;
   const uint64_t q = t->mod.q, q2 = 2 * q;
@@ -82,6 +149,10 @@ TARGET void cf_ntt_forward_avx2(const cf_ntt_table *t, uint64_t *a) {
   const vconst c = make_consts(q);
   size_t half = n >> 1;
   for (size_t m = 1; m < n; m <<= 1, half >>= 1) {
+    if (half < 4 && n >= 8) {
+      forward_small(t, a, m, half, &c);
+      continue;
+    }
     for (size_t i = 0; i < m; i++) {
       const uint64_t w = t->fwd[m + i], wp = t->fwd_sh[m + i];
       uint64_t *x = a + 2 * i * half, *y = x + half;
@@ -124,6 +195,10 @@ TARGET void cf_ntt_inverse_avx2(const cf_ntt_table *t, uint64_t *a) {
   const vconst c = make_consts(q);
   size_t half = 1;
   for (size_t m = n >> 1; m > 1; m >>= 1, half <<= 1) {
+    if (half < 4 && n >= 8) {
+      inverse_small(t, a, m, half, &c);
+      continue;
+    }
     for (size_t i = 0; i < m; i++) {
       const uint64_t w = t->inv[m + i], wp = t->inv_sh[m + i];
       uint64_t *x = a + 2 * i * half, *y = x + half;
