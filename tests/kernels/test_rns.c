@@ -11,7 +11,7 @@
 static void mixed_primes(uint64_t *out, size_t count, const int *widths, size_t nwidths,
                          const uint64_t *ex, size_t nex) {
   uint64_t *used = malloc((count + nex) * sizeof *used);
-  memcpy(used, ex, nex * sizeof *ex);
+  if (nex > 0) memcpy(used, ex, nex * sizeof *ex);
   for (size_t i = 0; i < count; i++) {
     int bits = widths[kt_below(nwidths)];
     assert_int_equal(cf_primes_generate(bits, N, 1, CF_PRIMES_DESCENDING, used, nex + i, &out[i]),
