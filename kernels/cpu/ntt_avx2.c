@@ -10,8 +10,8 @@
  *                                      high part and its exact FMA residual;
  *                                      high parts cancel exactly (Sterbenz,
  *                                      or both are integers below 2^53)
- * and r is corrected into [0, 2q): the same contract as the portable lazy
- * Shoup product. Outputs are fully reduced, so they equal the portable
+ * and r is corrected into [0, q] (within the [0, 2q) contract of the
+ * portable lazy Shoup product). Outputs are fully reduced, so they equal the portable
  * transform bit for bit. Stages whose half-size is below 4 run scalar.
  */
 #include "kernels/cpu/ntt.h"
@@ -25,7 +25,7 @@
 
 typedef struct vconst {
   __m256i q, q2, qm1, q2m1, magic;
-  __m256d dq, dq2, dmagic, zero;
+  __m256d dq, dqinv, dmagic;
 } vconst;
 
 TARGET static inline vconst make_consts(uint64_t q) {
@@ -36,9 +36,8 @@ TARGET static inline vconst make_consts(uint64_t q) {
   c.q2m1 = _mm256_set1_epi64x((long long)(2 * q - 1));
   c.magic = _mm256_set1_epi64x(0x4330000000000000ll); /* bits of 2^52 */
   c.dq = _mm256_set1_pd((double)q);
-  c.dq2 = _mm256_set1_pd(2.0 * (double)q);
+  c.dqinv = _mm256_set1_pd(1.0 / (double)q);
   c.dmagic = _mm256_castsi256_pd(c.magic);
-  c.zero = _mm256_setzero_pd();
   return c;
 }
 
@@ -61,9 +60,11 @@ TARGET static inline __m256i mul_lazy(__m256i y, __m256d dw, __m256d dwq, const 
   __m256d sh = _mm256_mul_pd(qh, c->dq);
   __m256d sl = _mm256_fmsub_pd(qh, c->dq, sh);
   __m256d r = _mm256_add_pd(_mm256_sub_pd(ph, sh), _mm256_sub_pd(pl, sl));
-  r = _mm256_add_pd(r, _mm256_and_pd(_mm256_cmp_pd(r, c->zero, _CMP_LT_OQ), c->dq));
-  r = _mm256_sub_pd(r, _mm256_and_pd(_mm256_cmp_pd(r, c->dq2, _CMP_GE_OQ), c->dq));
-  return to_word(r, c);
+  /* r in [-q, 3q): subtract floor(r/q)*q. r/q is off by under 3*2^-52 while
+   * non-multiples of q sit at least 2^-50 from an integer, so the floor is
+   * exact except possibly at multiples, where it leaves r = q: [0, q]. */
+  __m256d k = _mm256_floor_pd(_mm256_mul_pd(r, c->dqinv));
+  return to_word(_mm256_fnmadd_pd(k, c->dq, r), c);
 }
 
 /* x - 2q where x >= 2q (x < 2^63) */
