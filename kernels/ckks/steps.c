@@ -117,3 +117,40 @@ void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q,
   for (size_t i = row_begin; i < row_end; i++) cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
   cf_rescale_finish(t, q, q, w, ctx->n, row_begin, row_end);
 }
+
+uint64_t *cf_ckks_ciphertext_poly(cf_ckks_ciphertext *ct, int i) {
+  if (!ct || i < 0 || i >= ct->size) return NULL;
+  return ct->data + (size_t)i * (size_t)(ct->level + 1) * ct->ctx->n;
+}
+
+const uint64_t *cf_ckks_plaintext_poly(const cf_ckks_plaintext *pt) { return pt ? pt->data : NULL; }
+
+static const uint64_t *kspoly(const cf_ckks_context *ctx, const cf_ckks_kskey *k, int digit,
+                              int which) {
+  if (!ctx || digit < 0 || digit >= k->dnum || which < 0 || which > 1) return NULL;
+  return (which ? k->a : k->b) + (size_t)digit * (size_t)ctx->nprimes * ctx->n;
+}
+
+const uint64_t *cf_ckks_relin_key_poly(const cf_ckks_context *ctx, const cf_ckks_relin_key *k,
+                                       int digit, int which) {
+  return k ? kspoly(ctx, &k->ks, digit, which) : NULL;
+}
+
+const uint64_t *cf_ckks_galois_key_poly(const cf_ckks_context *ctx, const cf_ckks_galois_key *k,
+                                        uint64_t galois, int digit, int which) {
+  const cf_ckks_galois_entry *e = cf_ckks_galois_find(k, galois);
+  return e ? kspoly(ctx, &e->ks, digit, which) : NULL;
+}
+
+const cf_automorph_table *cf_ckks_galois_key_table(const cf_ckks_galois_key *k, uint64_t galois) {
+  const cf_ckks_galois_entry *e = cf_ckks_galois_find(k, galois);
+  return e ? &e->table : NULL;
+}
+
+uint64_t cf_ckks_galois_element(const cf_ckks_context *ctx, int step) {
+  return ctx ? cf_ckks_galois_for_step(ctx, step) : 0;
+}
+
+uint64_t cf_ckks_conjugation_element(const cf_ckks_context *ctx) {
+  return ctx ? 2 * ctx->n - 1 : 0;
+}

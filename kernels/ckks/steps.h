@@ -49,6 +49,24 @@
 #include "cipherflow/ckks.h"
 #include "kernels/cpu/automorph.h"
 
+/* ---- the buffers executors read and write ---- */
+
+/* Polynomial i (0..size-1) of a ciphertext: level+1 rows, evaluation form. */
+uint64_t *cf_ckks_ciphertext_poly(cf_ckks_ciphertext *ct, int i);
+/* The plaintext's level+1 rows, evaluation form. */
+const uint64_t *cf_ckks_plaintext_poly(const cf_ckks_plaintext *pt);
+/* Key-switching key polynomials of digit j: which = 0 for b_j, 1 for a_j;
+ * L+1+K rows each in the key layout. NULL if out of range / not found. */
+const uint64_t *cf_ckks_relin_key_poly(const cf_ckks_context *ctx, const cf_ckks_relin_key *k,
+                                       int digit, int which);
+const uint64_t *cf_ckks_galois_key_poly(const cf_ckks_context *ctx, const cf_ckks_galois_key *k,
+                                        uint64_t galois, int digit, int which);
+/* The automorphism table a Galois key owns for its element (NULL if absent). */
+const cf_automorph_table *cf_ckks_galois_key_table(const cf_ckks_galois_key *k, uint64_t galois);
+/* Galois element of a left rotation by step (5^step mod 2N) and of conjugation (2N-1). */
+uint64_t cf_ckks_galois_element(const cf_ckks_context *ctx, int step);
+uint64_t cf_ckks_conjugation_element(const cf_ckks_context *ctx);
+
 /* ---- limb-local: row t of every argument has prime index primes[t] ---- */
 
 /* rows: coefficient -> evaluation form, in place. */

@@ -334,6 +334,70 @@ static void test_split_steps_identical(void **state) {
   vfree(a), vfree(b);
 }
 
+
+/*
+ * An executor's view: relinearization built only from steps.h (buffers,
+ * layouts, digit info, key accessors) as documented, one limb per call,
+ * must equal cf_ckks_relinearize bit for bit.
+ */
+static void test_steps_contract_relin(void **state) {
+  fx *f = *state;
+  const cf_ckks_context *ctx = f->ctx;
+  vec a = vrand(f->slots), b = vrand(f->slots);
+  cf_ckks_ciphertext *ca = enc(f, a, f->ctx->L, 1), *cb = enc(f, b, f->ctx->L, 1);
+  cf_ckks_ciphertext *t3 = empty(f), *ref = empty(f);
+  assert_int_equal(cf_ckks_mul_norelin(ctx, ca, cb, t3), CF_OK);
+  assert_int_equal(cf_ckks_relinearize(ctx, f->rlk, t3, ref), CF_OK);
+  int l = cf_ckks_ciphertext_level(t3), L = f->ctx->L, K = f->ctx->K;
+  size_t n = ctx->n, q = (size_t)l + 1, e = q + (size_t)K;
+  uint16_t pr[64];
+  for (size_t i = 0; i < q; i++) pr[i] = (uint16_t)i;
+  for (int k = 0; k < K; k++) pr[q + (size_t)k] = (uint16_t)(L + 1 + k);
+  uint64_t *d2 = cf_ckks_ciphertext_poly(t3, 2);
+  uint64_t *t = malloc(q * n * 8), *acc0 = calloc(e * n, 8), *acc1 = calloc(e * n, 8);
+  uint64_t *w = malloc(q * n * 8);
+  for (size_t i = 0; i < q; i++) {
+    cf_ckks_step_copy(ctx, t + i * n, d2 + i * n, 1);
+    cf_ckks_step_intt(ctx, t + i * n, &pr[i], 1);
+  }
+  for (int j = 0; j < cf_ckks_ndigits(ctx, l); j++) {
+    int first, count;
+    size_t next;
+    const uint16_t *ep;
+    assert_int_equal(cf_ckks_digit_info(ctx, l, j, &first, &count, &next, &ep), CF_OK);
+    uint64_t *ext = malloc(next * n * 8);
+    for (size_t r = 0; r < next; r++) {
+      cf_ckks_step_modup(ctx, l, j, ext, t + (size_t)first * n, r, r + 1);
+      cf_ckks_step_ntt(ctx, ext + r * n, &ep[r], 1);
+    }
+    const uint64_t *kb = cf_ckks_relin_key_poly(ctx, f->rlk, j, 0);
+    const uint64_t *ka = cf_ckks_relin_key_poly(ctx, f->rlk, j, 1);
+    /* walk the accumulator rows: digit rows come from d2, the rest from ext in order */
+    size_t er = 0;
+    for (size_t r = 0; r < e; r++) {
+      size_t krow = r < q ? r : (size_t)(L + 1) + (r - q);
+      int in_digit = r < q && (int)r >= first && (int)r < first + count;
+      const uint64_t *src = in_digit ? d2 + r * n : ext + (er++) * n;
+      if (!in_digit) assert_int_equal(ep[er - 1], pr[r]);
+      cf_ckks_step_ks_inner(ctx, acc0 + r * n, acc1 + r * n, src, kb + krow * n, ka + krow * n,
+                            &pr[r], 1);
+    }
+    assert_int_equal(er, next);
+    free(ext);
+  }
+  uint64_t *accs[2] = {acc0, acc1};
+  for (int i = 0; i < 2; i++) {
+    for (int k = 0; k < K; k++) cf_ckks_step_intt(ctx, accs[i] + (q + (size_t)k) * n, &pr[q + (size_t)k], 1);
+    for (size_t r = 0; r < q; r++) cf_ckks_step_moddown(ctx, l, accs[i], accs[i] + q * n, w, r, r + 1);
+    cf_ckks_step_add(ctx, accs[i], accs[i], cf_ckks_ciphertext_poly(t3, i), pr, q);
+    assert_memory_equal(accs[i], cf_ckks_ciphertext_poly(ref, i), q * n * 8);
+  }
+  free(t), free(acc0), free(acc1), free(w);
+  cf_ckks_ciphertext_destroy(t3), cf_ckks_ciphertext_destroy(ref);
+  cf_ckks_ciphertext_destroy(ca), cf_ckks_ciphertext_destroy(cb);
+  vfree(a), vfree(b);
+}
+
 /* Expanding a key's seed twice gives the same polynomials; different seeds differ. */
 static void test_seed_expansion(void **state) {
   fx *f = *state;
@@ -426,6 +490,7 @@ int main(void) {
       cmocka_unit_test(test_rotate_conjugate),
       cmocka_unit_test(test_hoisted_identical),
       cmocka_unit_test(test_split_steps_identical),
+      cmocka_unit_test(test_steps_contract_relin),
       cmocka_unit_test(test_seed_expansion),
       cmocka_unit_test(test_hamming_secret),
       cmocka_unit_test(test_null_and_empty),
