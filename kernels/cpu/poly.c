@@ -38,7 +38,7 @@ void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
     const cf_modulus m = mods[i];
     uint64_t *o = out + i * n;
     const uint64_t *x = a + i * n, *y = b + i * n;
-    for (size_t j = 0; j < n; j++) o[j] = cf_mul_mod(x[j], y[j], &m);
+    for (size_t j = 0; j < n; j++) o[j] = cf_mul_mod_red(x[j], y[j], &m);
   }
 }
 
@@ -48,8 +48,8 @@ void cf_poly_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t
     const cf_modulus m = mods[i];
     uint64_t *o = acc + i * n;
     const uint64_t *x = a + i * n, *y = b + i * n;
-    /* acc < q and x*y < q^2, so acc + x*y < 2^123 needs one reduction. */
-    for (size_t j = 0; j < n; j++) o[j] = cf_reduce128((cf_u128)x[j] * y[j] + o[j], &m);
+    /* acc + x*y <= q^2 - q < 2^(2 bits): one short Barrett reduction. */
+    for (size_t j = 0; j < n; j++) o[j] = cf_reduce_prod((cf_u128)x[j] * y[j] + o[j], &m);
   }
 }
 
