@@ -13,6 +13,7 @@
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ntt.h"
 #include "kernels/cpu/ntt_simd.h"
+#include "kernels/cpu/poly.h"
 #include "kernels/cpu/primes.h"
 #include "kernels/cpu/rns.h"
 
@@ -83,6 +84,7 @@ typedef struct job {
   const cf_baseconv_table *conv;
   const cf_rescale_table *rs;
   const cf_moddown_table *md;
+  const cf_modulus *mods;
   uint64_t *in, *out;
   size_t n;
 } job;
@@ -110,6 +112,10 @@ static void run_textbook(void *arg) {
 static void run_limbs(void *arg) {
   job *j = arg;
   cf_ntt_forward_limbs(j->tables, j->data, 0, j->nlimbs);
+}
+static void run_mul_acc(void *arg) {
+  job *j = arg;
+  cf_poly_mul_acc(j->out, j->data, j->in, j->n, 0, j->nlimbs, j->mods);
 }
 static void run_conv(void *arg) {
   job *j = arg;
@@ -214,6 +220,17 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
   snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu,\"bits\":50}", n, nq);
   timed(b, "forward_limbs", params, 3, run_limbs, &j);
   for (size_t i = 0; i < nq; i++) cf_ntt_inverse(&tabs[i], poly + i * n);
+
+  cf_modulus *mods = malloc(nq * sizeof *mods);
+  if (!mods) {
+    st = CF_FAIL(CF_ENOMEM, "moduli for %zu limbs", nq);
+    goto done;
+  }
+  for (size_t i = 0; i < nq; i++) mods[i] = tabs[i].mod;
+  memcpy(out, poly, nq * n * sizeof *out);
+  j.mods = mods;
+  timed(b, "mul_acc_limbs", params, 5, run_mul_acc, &j);
+  free(mods);
 
   /* ModUp-like: one digit of `digit` limbs to the other nq - digit + np limbs. */
   if ((st = cf_baseconv_init(&conv, primes, digit, primes + digit, total - digit)) != CF_OK)
