@@ -14,6 +14,7 @@
 #include "kernels/cpu/ntt.h"
 #include "kernels/cpu/ntt_simd.h"
 #include "kernels/cpu/poly.h"
+#include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
 #include "kernels/cpu/rns.h"
 
@@ -116,6 +117,12 @@ static void run_limbs(void *arg) {
 static void run_mul_acc(void *arg) {
   job *j = arg;
   cf_poly_mul_acc(j->out, j->data, j->in, j->n, 0, j->nlimbs, j->mods);
+}
+static void run_mul_acc_portable(void *arg) {
+  job *j = arg;
+  for (size_t i = 0; i < j->nlimbs; i++)
+    cf_limb_mul_acc_portable(j->out + i * j->n, j->data + i * j->n, j->in + i * j->n, j->n,
+                             &j->mods[i]);
 }
 static void run_conv(void *arg) {
   job *j = arg;
@@ -229,7 +236,11 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
   for (size_t i = 0; i < nq; i++) mods[i] = tabs[i].mod;
   memcpy(out, poly, nq * n * sizeof *out);
   j.mods = mods;
-  timed(b, "mul_acc_limbs", params, 5, run_mul_acc, &j);
+  uint64_t macc = timed(b, "mul_acc_limbs", params, 5, run_mul_acc, &j);
+  if (cf_cpu_path_active() == CF_CPU_AVX2) {
+    uint64_t pm = timed(b, "mul_acc_limbs_portable", params, 5, run_mul_acc_portable, &j);
+    if (macc > 0) cf_bench_report_ratio(b, "simd_speedup_mul_acc", params, (double)pm / (double)macc);
+  }
   free(mods);
 
   /* ModUp-like: one digit of `digit` limbs to the other nq - digit + np limbs. */
