@@ -17,5 +17,6 @@ cf_status cf_modulus_init(cf_modulus *m, uint64_t q) {
   uint64_t r64 = UINT64_MAX / q;
   if (UINT64_MAX % q == q - 1) r64 += 1;
   m->ratio64 = r64;
+  m->mu = (uint64_t)(((cf_u128)1 << (2 * m->bits)) / q);
   return CF_OK;
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/ntt_simd.h"
 #include "kernels/cpu/primes.h"
 
 cf_status cf_ntt_table_init(cf_ntt_table *t, size_t n, uint64_t q) {
@@ -65,7 +67,7 @@ void cf_ntt_table_free(cf_ntt_table *t) {
  * [0, 2q) before use, W*Y is a lazy Shoup product in [0, 2q), so X + WY and
  * X - WY + 2q stay below 4q < 2^64.
  */
-void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
+void cf_ntt_forward_portable(const cf_ntt_table *t, uint64_t *a) {
   const size_t n = t->n;
   const uint64_t q = t->mod.q, q2 = 2 * q;
   size_t half = n >> 1;
@@ -89,7 +91,7 @@ void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
   }
 }
 
-void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
+void cf_ntt_inverse_portable(const cf_ntt_table *t, uint64_t *a) {
   const size_t n = t->n;
   const uint64_t q = t->mod.q, q2 = 2 * q;
   size_t half = 1;
@@ -115,6 +117,35 @@ void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
     x[j] = cf_mul_shoup(u + v, ni, nip, q);
     y[j] = cf_mul_shoup(u - v + q2, li, lip, q);
   }
+}
+
+static bool use_avx2(const cf_ntt_table *t) {
+#ifdef CF_HAVE_AVX2_NTT
+  return t->mod.bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+#else
+  (void)t;
+  return false;
+#endif
+}
+
+void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
+#ifdef CF_HAVE_AVX2_NTT
+  if (use_avx2(t)) {
+    cf_ntt_forward_avx2(t, a);
+    return;
+  }
+#endif
+  cf_ntt_forward_portable(t, a);
+}
+
+void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
+#ifdef CF_HAVE_AVX2_NTT
+  if (use_avx2(t)) {
+    cf_ntt_inverse_avx2(t, a);
+    return;
+  }
+#endif
+  cf_ntt_inverse_portable(t, a);
 }
 
 void cf_ntt_forward_limbs(const cf_ntt_table *tables, uint64_t *poly, size_t limb_begin,

@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/poly_simd.h"
+
 void cf_poly_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
                  size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
   for (size_t i = limb_begin; i < limb_end; i++) {
@@ -32,24 +35,48 @@ void cf_poly_neg(uint64_t *out, const uint64_t *a, size_t n, size_t limb_begin, 
   }
 }
 
+void cf_limb_mul_portable(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
+                          const cf_modulus *mod) {
+  const cf_modulus m = *mod;
+  for (size_t j = 0; j < n; j++) out[j] = cf_mul_mod_red(a[j], b[j], &m);
+}
+
+void cf_limb_mul_acc_portable(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
+                              const cf_modulus *mod) {
+  const cf_modulus m = *mod;
+  /* acc + a*b <= q^2 - q < 2^(2 bits): one short Barrett reduction. */
+  for (size_t j = 0; j < n; j++) acc[j] = cf_reduce_prod((cf_u128)a[j] * b[j] + acc[j], &m);
+}
+
+#ifdef CF_HAVE_AVX2_POLY
+static bool use_avx2(const cf_modulus *m) {
+  return m->bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+}
+#endif
+
 void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
                  size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
   for (size_t i = limb_begin; i < limb_end; i++) {
-    const cf_modulus m = mods[i];
-    uint64_t *o = out + i * n;
-    const uint64_t *x = a + i * n, *y = b + i * n;
-    for (size_t j = 0; j < n; j++) o[j] = cf_mul_mod(x[j], y[j], &m);
+#ifdef CF_HAVE_AVX2_POLY
+    if (use_avx2(&mods[i])) {
+      cf_limb_mul_avx2(out + i * n, a + i * n, b + i * n, n, &mods[i]);
+      continue;
+    }
+#endif
+    cf_limb_mul_portable(out + i * n, a + i * n, b + i * n, n, &mods[i]);
   }
 }
 
 void cf_poly_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
                      size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
   for (size_t i = limb_begin; i < limb_end; i++) {
-    const cf_modulus m = mods[i];
-    uint64_t *o = acc + i * n;
-    const uint64_t *x = a + i * n, *y = b + i * n;
-    /* acc < q and x*y < q^2, so acc + x*y < 2^123 needs one reduction. */
-    for (size_t j = 0; j < n; j++) o[j] = cf_reduce128((cf_u128)x[j] * y[j] + o[j], &m);
+#ifdef CF_HAVE_AVX2_POLY
+    if (use_avx2(&mods[i])) {
+      cf_limb_mul_acc_avx2(acc + i * n, a + i * n, b + i * n, n, &mods[i]);
+      continue;
+    }
+#endif
+    cf_limb_mul_acc_portable(acc + i * n, a + i * n, b + i * n, n, &mods[i]);
   }
 }
 

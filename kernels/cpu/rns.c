@@ -103,24 +103,32 @@ static void conv_prepare(const cf_baseconv_table *t, const uint64_t *in, size_t 
   }
 }
 
-/* out[c] = [sum_i y_i * [A/a_i]_{b_j}]_{b_j} for one target limb j. */
+/*
+ * out[c] = [sum_i y_i * [A/a_i]_{b_j}]_{b_j} for one target limb j. The sum
+ * for one coefficient stays in registers; it is reduced every acc_terms
+ * products so the 128-bit accumulator cannot overflow.
+ */
 static void conv_row(const cf_baseconv_table *t, const uint64_t *y, size_t blk, size_t j,
                      uint64_t *out) {
   const cf_modulus *bj = &t->b[j];
   const uint64_t *w = t->ahat_mod_b + j * t->na;
-  cf_u128 acc[CONV_BLOCK];
-  for (size_t c = 0; c < blk; c++) acc[c] = 0;
-  size_t i = 0;
-  while (i < t->na) {
-    size_t stop = t->na - i > (size_t)t->acc_terms ? i + (size_t)t->acc_terms : t->na;
-    for (; i < stop; i++) {
-      const uint64_t wi = w[i], *yi = y + i * CONV_BLOCK;
-      for (size_t c = 0; c < blk; c++) acc[c] += (cf_u128)yi[c] * wi;
+  const size_t na = t->na, chunk = (size_t)t->acc_terms;
+  if (na <= chunk) {
+    for (size_t c = 0; c < blk; c++) {
+      cf_u128 acc = 0;
+      for (size_t i = 0; i < na; i++) acc += (cf_u128)y[i * CONV_BLOCK + c] * w[i];
+      out[c] = cf_reduce128(acc, bj);
     }
-    if (i < t->na)
-      for (size_t c = 0; c < blk; c++) acc[c] = cf_reduce128(acc[c], bj);
+    return;
   }
-  for (size_t c = 0; c < blk; c++) out[c] = cf_reduce128(acc[c], bj);
+  for (size_t c = 0; c < blk; c++) {
+    cf_u128 acc = 0;
+    for (size_t i = 0; i < na; i++) {
+      if (i > 0 && i % chunk == 0) acc = cf_reduce128(acc, bj);
+      acc += (cf_u128)y[i * CONV_BLOCK + c] * w[i];
+    }
+    out[c] = cf_reduce128(acc, bj);
+  }
 }
 
 void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,

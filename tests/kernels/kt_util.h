@@ -84,7 +84,7 @@ static inline uint64_t kt_mpz_mod_u64(const mpz_t z, uint64_t q) {
     uint64_t kt_a_ = (a), kt_b_ = (b);                                                             \
     if (kt_a_ != kt_b_) {                                                                          \
       fprintf(stderr, __VA_ARGS__);                                                                \
-      fail_msg(": got %llu, expected %llu (seed %llu)", (unsigned long long)kt_a_,                 \
+      fail_msg(" got %llu, expected %llu (seed %llu)", (unsigned long long)kt_a_,                 \
                (unsigned long long)kt_b_, (unsigned long long)kt_seed_value);                      \
     }                                                                                              \
   } while (0)
@@ -93,7 +93,7 @@ static inline uint64_t kt_mpz_mod_u64(const mpz_t z, uint64_t q) {
   do {                                                                                             \
     if (!(c)) {                                                                                    \
       fprintf(stderr, __VA_ARGS__);                                                                \
-      fail_msg(": %s failed (seed %llu)", #c, (unsigned long long)kt_seed_value);                  \
+      fail_msg(" %s failed (seed %llu)", #c, (unsigned long long)kt_seed_value);                  \
     }                                                                                              \
   } while (0)
 

@@ -48,6 +48,24 @@ static void arithmetic_matches_gmp(void **state) {
       KT_EQ(cf_reduce128(((cf_u128)hi << 64) | lo, &m), kt_mpz_mod_u64(zr, q), "reduce128 q=%llu",
             (unsigned long long)q);
 
+      /* Short Barrett on anything below 2^(2 bits), and products of reduced values. */
+      cf_u128 xp = (((cf_u128)kt_rand() << 64) | kt_rand()) >> (128 - 2 * bits);
+      if (trial == 3) xp = ((cf_u128)1 << (2 * bits)) - 1;
+      kt_mpz_set_u64(zr, (uint64_t)(xp >> 64));
+      mpz_mul_2exp(zr, zr, 64);
+      kt_mpz_set_u64(za, (uint64_t)xp);
+      mpz_add(zr, zr, za);
+      KT_EQ(cf_reduce_prod(xp, &m), kt_mpz_mod_u64(zr, q), "reduce_prod q=%llu",
+            (unsigned long long)q);
+      KT_EQ(cf_mul_mod_red(a, b, &m), want, "mul_red q=%llu", (unsigned long long)q);
+      /* cf_mul_mod accepts unreduced words too. */
+      uint64_t ua = kt_rand(), ub = kt_rand() >> kt_below(64);
+      kt_mpz_set_u64(za, ua);
+      kt_mpz_set_u64(zb, ub);
+      mpz_mul(zr, za, zb);
+      KT_EQ(cf_mul_mod(ua, ub, &m), kt_mpz_mod_u64(zr, q), "mul unreduced q=%llu",
+            (unsigned long long)q);
+
       /* Shoup: any 64-bit multiplicand, lazy result in [0, 2q) and congruent. */
       uint64_t w = b, wp = cf_shoup_prep(w, q);
       kt_mpz_set_u64(za, x);
