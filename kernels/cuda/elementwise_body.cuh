@@ -50,11 +50,11 @@ CF_DEVICE void cf_ew_body(cf_kidx at, const cf_ew_args *g) {
     break;
   case CF_EW_MUL:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_mul(a[i], b[i], m);
+      out[i] = cf_cu_mul_red(a[i], b[i], m);
     break;
   case CF_EW_MUL_ACC:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_add(out[i], cf_cu_mul(a[i], b[i], m), m->q);
+      out[i] = cf_cu_add(out[i], cf_cu_mul_red(a[i], b[i], m), m->q);
     break;
   case CF_EW_MUL_SCALAR: {
     uint64_t s = g->scalar[limb], s_shoup = g->scalar_shoup[limb];

@@ -84,6 +84,9 @@ static void test_reduce128_matches_int128(void **state) {
     uint64_t a = kt_below(q), b = kt_below(q);
     KT_EQ(cf_cu_mul(a, b, &m), (uint64_t)((unsigned __int128)a * b % q), "mul mod %llu",
           (unsigned long long)q);
+    if (iter % 8 == 2) a = b = q - 1; /* the largest product */
+    KT_EQ(cf_cu_mul_red(a, b, &m), (uint64_t)((unsigned __int128)a * b % q), "mul_red mod %llu",
+          (unsigned long long)q);
     uint64_t w = kt_below(q), any = kt_rand();
     KT_EQ(cf_cu_mul_shoup(any, w, cf_shoup_prep(w, q), q),
           (uint64_t)((unsigned __int128)any * w % q), "shoup mod %llu", (unsigned long long)q);
