@@ -24,28 +24,29 @@ typedef struct cf_bconv_args {
   const uint64_t *in;  /* input limb i at in + i * n, all t.na of them */
   cf_baseconv_table t; /* kernels/cpu/rns.h's tables (device pointers on a GPU) */
   size_t n, out_begin, out_count;
-  unsigned tile; /* coefficients per block, divides n */
+  unsigned tile_log; /* log2 of the coefficients per block (a tile) */
 } cf_bconv_args;
 
 #define CF_BCONV_PHASES 2u
 
 CF_DEVICE void cf_bconv_body(cf_kidx at, cf_shmem sh, const cf_bconv_args *g, unsigned phase) {
-  size_t tile = g->tile, first = (size_t)at.block_x * tile, na = g->t.na;
+  size_t tile = (size_t)1 << g->tile_log, first = (size_t)at.block_x << g->tile_log;
+  size_t na = g->t.na;
   if (phase == 0) {
     for (size_t e = at.thread; e < tile * na; e += at.nthreads) {
-      size_t i = e / tile, c = e % tile;
+      size_t i = e >> g->tile_log, c = e & (tile - 1);
       uint64_t x = g->in[i * g->n + first + c];
       CF_SH_ST(sh, e, cf_cu_mul_shoup(x, g->t.ahat_inv[i], g->t.ahat_inv_sh[i], g->t.a[i].q));
     }
     return;
   }
   for (size_t e = at.thread; e < tile * g->out_count; e += at.nthreads) {
-    size_t j = g->out_begin + e / tile, c = e % tile;
+    size_t j = g->out_begin + (e >> g->tile_log), c = e & (tile - 1);
     const cf_modulus *p = &g->t.b[j];
     const uint64_t *row = g->t.ahat_mod_b + j * na;
     uint64_t hi = 0, lo = 0;
     for (size_t i = 0; i < na; ++i) {
-      uint64_t a = CF_SH_LD(sh, i * tile + c), b = row[i];
+      uint64_t a = CF_SH_LD(sh, (i << g->tile_log) + c), b = row[i];
       uint64_t plo = a * b;
       lo += plo;
       hi += CF_MULHI64(a, b) + (lo < plo);

@@ -32,61 +32,66 @@ typedef struct cf_ntt_pass_args {
   uint64_t *data;             /* limb i at data + i * n (absolute limb index) */
   const cf_ntt_table *tables; /* limb i uses tables[i] */
   size_t n, limb_begin;
-  size_t stride;    /* element stride in a sub-problem */
-  unsigned sub_log; /* log2 of the sub-problem size S */
-  unsigned cols;    /* sub-problems per block */
-  int inverse;      /* Gentleman-Sande stages, high to low */
-  int last;         /* reduce fully (forward) or scale by n^-1 (inverse) */
+  unsigned log_n;
+  unsigned stride_log; /* log2 of the element stride in a sub-problem */
+  unsigned sub_log;    /* log2 of the sub-problem size S */
+  unsigned cols_log;   /* log2 of the sub-problems per block */
+  int inverse;         /* Gentleman-Sande stages, high to low */
+  int last;            /* reduce fully (forward) or scale by n^-1 (inverse) */
 } cf_ntt_pass_args;
 
 /* Load, one phase per stage, store: what the kernel and the emulation both run. */
 #define CF_NTT_PASS_PHASES(g) ((g)->sub_log + 2u)
 
+/* Every size is a power of two, so indices are split with shifts and masks
+ * (32-bit: n <= 2^17), never with the GPU's slow integer division. */
+
 /* Shared-memory slot of row r of the block's sub-problem c: rows of one
  * sub-problem are adjacent for unit stride, sub-problems are adjacent
  * otherwise (consecutive threads then touch consecutive global words). */
-CF_DEVICE size_t cf_ntt_slot(const cf_ntt_pass_args *g, size_t r, size_t c) {
-  return g->stride == 1 ? c * ((size_t)1 << g->sub_log) + r : r * g->cols + c;
+CF_DEVICE unsigned cf_ntt_slot(const cf_ntt_pass_args *g, unsigned r, unsigned c) {
+  return g->stride_log == 0 ? (c << g->sub_log) + r : (r << g->cols_log) + c;
 }
 
-CF_DEVICE size_t cf_ntt_global(const cf_ntt_pass_args *g, size_t s, size_t r) {
-  size_t S = (size_t)1 << g->sub_log;
-  return s % g->stride + (s / g->stride) * g->stride * S + r * g->stride;
+/* Index in the limb of row r of sub-problem s. */
+CF_DEVICE unsigned cf_ntt_global(const cf_ntt_pass_args *g, unsigned s, unsigned r) {
+  unsigned low = s & ((1u << g->stride_log) - 1), high = s >> g->stride_log;
+  return low + ((high << g->sub_log) << g->stride_log) + (r << g->stride_log);
 }
 
-/* Splits a per-block work index e over `count` items per sub-problem into
- * (sub-problem c, item k), sub-problem-major for unit stride. */
-CF_DEVICE void cf_ntt_split(const cf_ntt_pass_args *g, size_t e, size_t count, size_t *c,
-                            size_t *k) {
-  if (g->stride == 1) {
-    *c = e / count;
-    *k = e % count;
+/* Splits a per-block work index e over 2^count_log items per sub-problem
+ * into (sub-problem c, item k), sub-problem-major for unit stride. */
+CF_DEVICE void cf_ntt_split(const cf_ntt_pass_args *g, unsigned e, unsigned count_log, unsigned *c,
+                            unsigned *k) {
+  if (g->stride_log == 0) {
+    *c = e >> count_log;
+    *k = e & ((1u << count_log) - 1);
   } else {
-    *c = e % g->cols;
-    *k = e / g->cols;
+    *c = e & ((1u << g->cols_log) - 1);
+    *k = e >> g->cols_log;
   }
 }
 
 CF_DEVICE void cf_ntt_pass_body(cf_kidx at, cf_shmem sh, const cf_ntt_pass_args *g,
                                 unsigned phase) {
-  size_t S = (size_t)1 << g->sub_log;
+  unsigned per_block = 1u << (g->sub_log + g->cols_log);
   size_t limb = g->limb_begin + at.block_y;
   const cf_ntt_table *tab = &g->tables[limb];
   uint64_t q = tab->mod.q, q2 = 2 * q;
   uint64_t *data = g->data + limb * g->n;
-  size_t first = (size_t)at.block_x * g->cols; /* first sub-problem of this block */
-  size_t c, k;
+  unsigned first = at.block_x << g->cols_log; /* first sub-problem of this block */
+  unsigned c, k;
 
   if (phase == 0) {
-    for (size_t e = at.thread; e < g->cols * S; e += at.nthreads) {
-      cf_ntt_split(g, e, S, &c, &k);
+    for (unsigned e = at.thread; e < per_block; e += at.nthreads) {
+      cf_ntt_split(g, e, g->sub_log, &c, &k);
       CF_SH_ST(sh, cf_ntt_slot(g, k, c), data[cf_ntt_global(g, first + c, k)]);
     }
     return;
   }
   if (phase == g->sub_log + 1) {
-    for (size_t e = at.thread; e < g->cols * S; e += at.nthreads) {
-      cf_ntt_split(g, e, S, &c, &k);
+    for (unsigned e = at.thread; e < per_block; e += at.nthreads) {
+      cf_ntt_split(g, e, g->sub_log, &c, &k);
       uint64_t x = CF_SH_LD(sh, cf_ntt_slot(g, k, c));
       if (g->last && g->inverse) {
         x = cf_cu_mul_shoup(x, tab->n_inv, tab->n_inv_sh, q);
@@ -99,20 +104,19 @@ CF_DEVICE void cf_ntt_pass_body(cf_kidx at, cf_shmem sh, const cf_ntt_pass_args 
     return;
   }
 
-  unsigned stage = g->inverse ? g->sub_log - phase : phase - 1; /* local log2 of m */
-  size_t m_local = (size_t)1 << stage;
-  size_t t = S >> (stage + 1);
-  size_t m0 = g->n / (S * g->stride);
+  unsigned stage = g->inverse ? g->sub_log - phase : phase - 1; /* log2 of local groups */
+  unsigned t_log = g->sub_log - stage - 1, t = 1u << t_log;
+  unsigned m0_log = g->log_n - g->sub_log - g->stride_log; /* groups before this pass */
   const uint64_t *tw = g->inverse ? tab->inv : tab->fwd;
   const uint64_t *tw_shoup = g->inverse ? tab->inv_sh : tab->fwd_sh;
-  for (size_t e = at.thread; e < g->cols * S / 2; e += at.nthreads) {
-    cf_ntt_split(g, e, S / 2, &c, &k);
-    size_t i = k / t;
-    size_t j = i * 2 * t + k % t;
-    size_t group = (first + c) / g->stride;
-    size_t w_at = (m0 + group) * m_local + i;
+  for (unsigned e = at.thread; e < per_block / 2; e += at.nthreads) {
+    cf_ntt_split(g, e, g->sub_log - 1, &c, &k);
+    unsigned i = k >> t_log;
+    unsigned j = (i << (t_log + 1)) + (k & (t - 1));
+    unsigned group = (first + c) >> g->stride_log;
+    unsigned w_at = (((1u << m0_log) + group) << stage) + i;
     uint64_t w = tw[w_at], w_shoup = tw_shoup[w_at];
-    size_t xs = cf_ntt_slot(g, j, c), ys = cf_ntt_slot(g, j + t, c);
+    unsigned xs = cf_ntt_slot(g, j, c), ys = cf_ntt_slot(g, j + t, c);
     uint64_t x = CF_SH_LD(sh, xs), y = CF_SH_LD(sh, ys);
     if (!g->inverse) {
       x = x >= q2 ? x - q2 : x;

@@ -91,18 +91,19 @@ static inline cf_status cf_plan_ntt(const char *fn, const cf_ntt_table *tables, 
     g->data = data;
     g->tables = tables;
     g->n = n;
+    g->log_n = log_n;
     g->limb_begin = limb_begin;
     g->sub_log = logs[p];
     g->inverse = inverse;
     g->last = inverse ? p == 0 : p == count - 1;
     if (count == 2 && p == 0) { /* columns: 16 per block for coalesced rows */
-      g->stride = n / S;
-      g->cols = g->stride < 16 ? (unsigned)g->stride : 16u;
+      g->stride_log = log_n - logs[p];
+      g->cols_log = g->stride_log < 4 ? g->stride_log : 4u;
     } else {
-      g->stride = 1;
-      g->cols = 1;
+      g->stride_log = 0;
+      g->cols_log = 0;
     }
-    size_t per_block = g->cols * S;
+    size_t per_block = S << g->cols_log;
     launch[p].grid_x = (unsigned)(n / per_block);
     launch[p].grid_y = (unsigned)(limb_end - limb_begin);
     launch[p].block = per_block / 2 < 256 ? (unsigned)(per_block / 2) : 256u;
@@ -156,7 +157,7 @@ static inline cf_status cf_plan_bconv(const char *fn, const cf_baseconv_table *t
     return CF_FAIL(CF_EINVAL, "%s: %zu input limbs do not fit in shared memory", fn, t->na);
   g->t = *t;
   g->out_count = limb_end - g->out_begin;
-  g->tile = (unsigned)tile;
+  g->tile_log = cf_plan_log2(tile);
   l->block = 128;
   l->grid_x = (unsigned)(g->n / tile);
   l->grid_y = g->out_count ? 1u : 0u;
