@@ -2,7 +2,9 @@
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/launch.cuh"
 
-__global__ void cf_automorph_kernel(cf_automorph_args g) { cf_automorph_body(cf_kidx_here(), &g); }
+__global__ void cf_automorph_kernel(cf_automorph_args g) {
+  cf_automorph_body(cf_kidx_here(), NULL, &g);
+}
 
 extern "C" cf_status cf_cuda_automorph_ntt(uint64_t *out, const uint64_t *in, size_t n,
                                            uint64_t galois, size_t limb_begin, size_t limb_end,

@@ -22,14 +22,14 @@ typedef struct cf_automorph_args {
   uint64_t galois; /* k, odd, reduced to [1, 2n) */
 } cf_automorph_args;
 
-CF_DEVICE void cf_automorph_body(cf_kidx at, const cf_automorph_args *g) {
+CF_DEVICE void cf_automorph_body(cf_kidx at, cf_shmem sh, const cf_automorph_args *g) {
   size_t off = (g->limb_begin + at.block_y) * g->n;
   uint64_t mask = 2 * (uint64_t)g->n - 1;
   size_t step = (size_t)at.nthreads * at.nblocks_x;
   for (size_t i = (size_t)at.block_x * at.nthreads + at.thread; i < g->n; i += step) {
     uint64_t e = (2 * (uint64_t)CF_BITREV((unsigned)i, g->log_n) + 1) * g->galois & mask;
     size_t src = CF_BITREV((unsigned)((e - 1) >> 1), g->log_n);
-    g->out[off + i] = g->in[off + src];
+    CF_GST(sh, &g->out[off + i], CF_GLD(sh, &g->in[off + src]));
   }
 }
 

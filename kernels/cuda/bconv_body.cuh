@@ -35,7 +35,7 @@ CF_DEVICE void cf_bconv_body(cf_kidx at, cf_shmem sh, const cf_bconv_args *g, un
   if (phase == 0) {
     for (size_t e = at.thread; e < tile * na; e += at.nthreads) {
       size_t i = e >> g->tile_log, c = e & (tile - 1);
-      uint64_t x = g->in[i * g->n + first + c];
+      uint64_t x = CF_GLD(sh, &g->in[i * g->n + first + c]);
       CF_SH_ST(sh, e, cf_cu_mul_shoup(x, g->t.ahat_inv[i], g->t.ahat_inv_sh[i], g->t.a[i].q));
     }
     return;
@@ -55,7 +55,7 @@ CF_DEVICE void cf_bconv_body(cf_kidx at, cf_shmem sh, const cf_bconv_args *g, un
         hi = 0;
       }
     }
-    g->out[j * g->n + first + c] = cf_cu_reduce128(hi, lo, p);
+    CF_GST(sh, &g->out[j * g->n + first + c], cf_cu_reduce128(hi, lo, p));
   }
 }
 

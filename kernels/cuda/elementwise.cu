@@ -2,7 +2,7 @@
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/launch.cuh"
 
-__global__ void cf_ew_kernel(cf_ew_args g) { cf_ew_body(cf_kidx_here(), &g); }
+__global__ void cf_ew_kernel(cf_ew_args g) { cf_ew_body(cf_kidx_here(), NULL, &g); }
 
 static cf_status ew(const char *fn, cf_ew_op op, uint64_t *out, const uint64_t *a,
                     const uint64_t *b, const uint64_t *scalar, const uint64_t *scalar_sh, size_t n,

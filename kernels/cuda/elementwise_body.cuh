@@ -30,7 +30,7 @@ typedef struct cf_ew_args {
   size_t limb_begin;
 } cf_ew_args;
 
-CF_DEVICE void cf_ew_body(cf_kidx at, const cf_ew_args *g) {
+CF_DEVICE void cf_ew_body(cf_kidx at, cf_shmem sh, const cf_ew_args *g) {
   size_t limb = g->limb_begin + at.block_y;
   size_t off = limb * g->n;
   const cf_modulus *m = &g->mods[limb];
@@ -42,24 +42,26 @@ CF_DEVICE void cf_ew_body(cf_kidx at, const cf_ew_args *g) {
   switch (g->op) {
   case CF_EW_ADD:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_add(a[i], b[i], m->q);
+      CF_GST(sh, &out[i], cf_cu_add(CF_GLD(sh, &a[i]), CF_GLD(sh, &b[i]), m->q));
     break;
   case CF_EW_SUB:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_sub(a[i], b[i], m->q);
+      CF_GST(sh, &out[i], cf_cu_sub(CF_GLD(sh, &a[i]), CF_GLD(sh, &b[i]), m->q));
     break;
   case CF_EW_MUL:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_mul_red(a[i], b[i], m);
+      CF_GST(sh, &out[i], cf_cu_mul_red(CF_GLD(sh, &a[i]), CF_GLD(sh, &b[i]), m));
     break;
   case CF_EW_MUL_ACC:
     for (; i < g->n; i += step)
-      out[i] = cf_cu_add(out[i], cf_cu_mul_red(a[i], b[i], m), m->q);
+      CF_GST(sh, &out[i],
+             cf_cu_add(CF_GLD(sh, &out[i]), cf_cu_mul_red(CF_GLD(sh, &a[i]), CF_GLD(sh, &b[i]), m),
+                       m->q));
     break;
   case CF_EW_MUL_SCALAR: {
     uint64_t s = g->scalar[limb], s_shoup = g->scalar_shoup[limb];
     for (; i < g->n; i += step)
-      out[i] = cf_cu_mul_shoup(a[i], s, s_shoup, m->q);
+      CF_GST(sh, &out[i], cf_cu_mul_shoup(CF_GLD(sh, &a[i]), s, s_shoup, m->q));
     break;
   }
   }

@@ -6,12 +6,15 @@
  * exactly the result of the GPU: every value a thread reads in shared memory
  * was written before the last barrier or by the thread itself.
  *
- * The emulation checks those rules for shared memory instead of trusting
- * them: each word remembers which thread wrote it and which thread read it
+ * The emulation checks those rules instead of trusting them. In shared
+ * memory each word remembers which thread wrote it and which thread read it
  * in the current phase, so a word written by one thread and touched by
  * another in the same phase (a missing barrier), a read of a word nobody
- * wrote, and an index past the block's shared memory are reported as
- * CF_EVERIFY naming the block, phase, thread and word.
+ * wrote, and an index past the block's shared memory are reported. In
+ * global memory (accesses through CF_GLD / CF_GST) a word written by one
+ * thread and touched by another thread of the launch is reported, unless
+ * both are in the same block with a barrier between them. Reports are
+ * CF_EVERIFY naming the kernel, block, phase, thread and word.
  */
 #ifndef CF_KERNELS_CUDA_EMU_H
 #define CF_KERNELS_CUDA_EMU_H
@@ -28,6 +31,12 @@ typedef struct cf_emu_shared cf_emu_shared;
 
 uint64_t cf_emu_sh_load(cf_emu_shared *sh, size_t i);
 void cf_emu_sh_store(cf_emu_shared *sh, size_t i, uint64_t v);
+/* Global memory written in a launch is accessed through CF_GLD / CF_GST,
+ * which land here and check that no two threads of the launch touch one
+ * word where one of them writes, unless they are in the same block and a
+ * barrier separates them. */
+uint64_t cf_emu_gld(cf_emu_shared *sh, const uint64_t *p);
+void cf_emu_gst(cf_emu_shared *sh, uint64_t *p, uint64_t v);
 
 /* A kernel body as the emulation calls it: the thread's coordinates, its
  * block's shared memory, the kernel's arguments and the phase number. */

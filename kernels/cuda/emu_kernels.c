@@ -6,9 +6,8 @@
 #include "kernels/cuda/plan.h"
 
 static void ew_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase) {
-  (void)sh;
   (void)phase;
-  cf_ew_body(at, args);
+  cf_ew_body(at, sh, args);
 }
 
 static void ntt_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase) {
@@ -16,9 +15,8 @@ static void ntt_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned p
 }
 
 static void automorph_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase) {
-  (void)sh;
   (void)phase;
-  cf_automorph_body(at, args);
+  cf_automorph_body(at, sh, args);
 }
 
 static void bconv_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase) {

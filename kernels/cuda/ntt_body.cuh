@@ -85,7 +85,7 @@ CF_DEVICE void cf_ntt_pass_body(cf_kidx at, cf_shmem sh, const cf_ntt_pass_args 
   if (phase == 0) {
     for (unsigned e = at.thread; e < per_block; e += at.nthreads) {
       cf_ntt_split(g, e, g->sub_log, &c, &k);
-      CF_SH_ST(sh, cf_ntt_slot(g, k, c), data[cf_ntt_global(g, first + c, k)]);
+      CF_SH_ST(sh, cf_ntt_slot(g, k, c), CF_GLD(sh, &data[cf_ntt_global(g, first + c, k)]));
     }
     return;
   }
@@ -99,7 +99,7 @@ CF_DEVICE void cf_ntt_pass_body(cf_kidx at, cf_shmem sh, const cf_ntt_pass_args 
         x = x >= q2 ? x - q2 : x;
         x = x >= q ? x - q : x;
       }
-      data[cf_ntt_global(g, first + c, k)] = x;
+      CF_GST(sh, &data[cf_ntt_global(g, first + c, k)], x);
     }
     return;
   }

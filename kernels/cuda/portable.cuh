@@ -47,6 +47,10 @@ CF_DEVICE cf_kidx cf_kidx_here(void) {
 typedef uint64_t *cf_shmem;
 #define CF_SH_LD(sh, i)    ((sh)[(i)])
 #define CF_SH_ST(sh, i, v) ((sh)[(i)] = (v))
+/* Global words a kernel writes (and every read of such arrays) go through
+ * these; read-only tables may be read directly. */
+#define CF_GLD(sh, p)    (*(p))
+#define CF_GST(sh, p, v) (*(p) = (v))
 #else
 /* ...and a checked buffer in the emulation, which reports unsynchronised
  * accesses by different threads within one phase (see emu.h). */
@@ -54,6 +58,8 @@ typedef uint64_t *cf_shmem;
 typedef cf_emu_shared *cf_shmem;
 #define CF_SH_LD(sh, i)    cf_emu_sh_load((sh), (i))
 #define CF_SH_ST(sh, i, v) cf_emu_sh_store((sh), (i), (v))
+#define CF_GLD(sh, p)      cf_emu_gld((sh), (p))
+#define CF_GST(sh, p, v)   cf_emu_gst((sh), (p), (v))
 #endif
 
 CF_DEVICE uint64_t cf_cu_add(uint64_t a, uint64_t b, uint64_t q) {

@@ -107,6 +107,61 @@ static void test_overrun_detected(void **state) {
   expect_violation(&g, "past the end");
 }
 
+/* Global memory: `mode` picks who reads what the others write.
+ * 0: thread t stores w[t] in phase 0, thread t+1 (same block) loads it in phase 1: fine.
+ * 1: thread t stores w[t] and loads w[t + 1] in phase 0: a race.
+ * 2: block 0 stores w[0] in phase 0, block 1 loads it in phase 1: blocks never sync.
+ * 3: every thread stores w[0]: a race. */
+typedef struct global_args {
+  uint64_t *w;
+  int mode;
+} global_args;
+
+static void global_body(cf_kidx at, cf_emu_shared *sh, const void *args, unsigned phase) {
+  const global_args *g = args;
+  size_t me = (size_t)at.block_x * at.nthreads + at.thread;
+  switch (g->mode) {
+  case 0:
+    if (phase == 0)
+      CF_GST(sh, &g->w[me], me);
+    else if (at.thread > 0)
+      (void)CF_GLD(sh, &g->w[me - 1]);
+    break;
+  case 1:
+    if (phase == 0) {
+      CF_GST(sh, &g->w[me], me);
+      (void)CF_GLD(sh, &g->w[me + 1]);
+    }
+    break;
+  case 2:
+    if (phase == 0 && at.block_x == 0 && at.thread == 0) CF_GST(sh, &g->w[0], 1);
+    if (phase == 1 && at.block_x == 1 && at.thread == 0) (void)CF_GLD(sh, &g->w[0]);
+    break;
+  case 3:
+    if (phase == 0) CF_GST(sh, &g->w[0], me);
+    break;
+  }
+}
+
+static void test_global_races_detected(void **state) {
+  (void)state;
+  uint64_t w[2 * 32 + 1] = {0};
+  for (int mode = 0; mode < 4; ++mode) {
+    global_args g = {w, mode};
+    cf_emu_launch l = {"global_race", 2, 1, 32, 0, 2, global_body, &g};
+    cf_clear_error();
+    cf_status st = cf_emu_run(&l);
+    if (mode == 0) {
+      if (st != CF_OK) fail_msg("barrier-separated global access rejected: %s", cf_last_error());
+    } else {
+      if (st != CF_EVERIFY)
+        fail_msg("mode %d: got %s, expected CF_EVERIFY", mode, cf_status_name(st));
+      if (!strstr(cf_last_error(), "global") || !strstr(cf_last_error(), "global_race"))
+        fail_msg("mode %d: message \"%s\" does not name the global race", mode, cf_last_error());
+    }
+  }
+}
+
 static void test_bad_launch_rejected(void **state) {
   (void)state;
   uint64_t in[4] = {0}, out[1];
@@ -131,6 +186,7 @@ int main(void) {
       cmocka_unit_test(test_missing_barrier_detected),
       cmocka_unit_test(test_uninitialised_read_detected),
       cmocka_unit_test(test_overrun_detected),
+      cmocka_unit_test(test_global_races_detected),
       cmocka_unit_test(test_bad_launch_rejected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

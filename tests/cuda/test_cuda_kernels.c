@@ -437,6 +437,13 @@ static void test_bad_arguments(void **state) {
   assert_int_equal(cf_baseconv_init(&t, qa, 1, qa + 1, 1), CF_OK);
   expect_einval(cf_emu_baseconv(&t, out, a, 16, 0, 2), "output limb past nb");
   cf_baseconv_free(&t);
+  /* Partial overlap (out one word past a): each thread would read a word
+   * its neighbour writes; the emulation reports the race. */
+  uint64_t buf[33] = {0};
+  cf_clear_error();
+  assert_int_equal(cf_emu_add(buf + 1, buf, buf, 16, 0, 1, s.mods), CF_EVERIFY);
+  assert_non_null(strstr(cf_last_error(), "global"));
+  cf_clear_error();
   /* An empty range is a no-op. */
   CT_OK(cf_emu_add(out, a, a, 16, 1, 1, s.mods));
   limb_set_free(&s);
