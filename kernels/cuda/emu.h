@@ -25,8 +25,9 @@
 #include "cipherflow/status.h"
 #include "kernels/cuda/kidx.h"
 
-/* One block's shared memory as the emulation sees it. Opaque to bodies,
- * which use CF_SH_LD / CF_SH_ST (portable.cuh). */
+/* What a body's memory accesses go through in the emulation: its block's
+ * shared memory and the launch's record of global accesses. Opaque to
+ * bodies, which use CF_SH_LD / CF_SH_ST / CF_GLD / CF_GST (portable.cuh). */
 typedef struct cf_emu_shared cf_emu_shared;
 
 uint64_t cf_emu_sh_load(cf_emu_shared *sh, size_t i);

@@ -48,7 +48,9 @@ typedef uint64_t *cf_shmem;
 #define CF_SH_LD(sh, i)    ((sh)[(i)])
 #define CF_SH_ST(sh, i, v) ((sh)[(i)] = (v))
 /* Global words a kernel writes (and every read of such arrays) go through
- * these; read-only tables may be read directly. */
+ * these; read-only tables may be read directly. In the emulation `sh` also
+ * carries the global-access checker, so bodies without shared memory take
+ * it too (their kernels pass NULL on the device, where it is unused). */
 #define CF_GLD(sh, p)    (*(p))
 #define CF_GST(sh, p, v) (*(p) = (v))
 #else
