@@ -88,6 +88,29 @@ static void check_size(size_t n) {
   cf_poly_sub(want, a, b, n, 0, LIMBS, mods);
   expect_same(got, want, words, "sub", n);
 
+  CF_OK_(cf_cuda_add(dout, da, db, n, 0, LIMBS, dmods, NULL));
+  from_device(got, dout, words);
+  cf_poly_add(want, a, b, n, 0, LIMBS, mods);
+  expect_same(got, want, words, "add", n);
+
+  /* mul_acc into the sum just computed, on limbs [1, LIMBS) only. */
+  CF_OK_(cf_cuda_mul_acc(dout, da, db, n, 1, LIMBS, dmods, NULL));
+  from_device(got, dout, words);
+  cf_poly_mul_acc(want, a, b, n, 1, LIMBS, mods);
+  expect_same(got, want, words, "mul_acc", n);
+
+  uint64_t s[LIMBS], s_sh[LIMBS];
+  for (size_t i = 0; i < LIMBS; ++i) {
+    s[i] = kt_below(q[i]);
+    s_sh[i] = cf_shoup_prep(s[i], q[i]);
+  }
+  uint64_t *ds = to_device(s, LIMBS), *ds_sh = to_device(s_sh, LIMBS);
+  CF_OK_(cf_cuda_mul_scalar(dout, da, ds, ds_sh, n, 0, LIMBS, dmods, NULL));
+  from_device(got, dout, words);
+  cf_poly_mul_scalar(want, a, s, n, 0, LIMBS, mods);
+  expect_same(got, want, words, "mul_scalar", n);
+  cudaFree(ds), cudaFree(ds_sh);
+
   cf_ntt_table *dtables = NULL;
   CF_OK_(cf_cuda_ntt_tables_upload(tables, LIMBS, &dtables));
   memcpy(want, a, words * 8);
