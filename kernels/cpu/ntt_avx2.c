@@ -26,7 +26,7 @@
 #include "kernels/cpu/ntt_simd.h"
 
 #define TARGET __attribute__((target("avx2,fma")))
-#define ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define ROUND  (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
 typedef struct vconst {
   __m256i magic, q, qm1;
@@ -185,8 +185,7 @@ TARGET void cf_ntt_inverse_avx2(const cf_ntt_table *t, uint64_t *a) {
         __m256d dwq, dw = twiddles(t->inv + m + b / (2 * half), half, &c, &dwq);
         __m256d X, Y, A, B;
         split(load(a + b), load(a + b + 4), half, &X, &Y);
-        join(reduce(_mm256_add_pd(X, Y), &c), mul(_mm256_sub_pd(X, Y), dw, dwq, &c), half, &A,
-             &B);
+        join(reduce(_mm256_add_pd(X, Y), &c), mul(_mm256_sub_pd(X, Y), dw, dwq, &c), half, &A, &B);
         store(a + b, A);
         store(a + b + 4, B);
       }

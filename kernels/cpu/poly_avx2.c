@@ -60,7 +60,8 @@ TARGET void cf_limb_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b
     __m256i y = _mm256_loadu_si256((const __m256i *)(b + j));
     _mm256_storeu_si256((__m256i *)(out + j), mulmod(x, y, &c));
   }
-  for (; j < n; j++) out[j] = cf_mul_mod_red(a[j], b[j], m);
+  for (; j < n; j++)
+    out[j] = cf_mul_mod_red(a[j], b[j], m);
 }
 
 TARGET void cf_limb_mul_acc_avx2(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
@@ -74,7 +75,8 @@ TARGET void cf_limb_mul_acc_avx2(uint64_t *acc, const uint64_t *a, const uint64_
     s = _mm256_sub_epi64(s, _mm256_and_si256(_mm256_cmpgt_epi64(s, c.qm1), c.q));
     _mm256_storeu_si256((__m256i *)(acc + j), s);
   }
-  for (; j < n; j++) acc[j] = cf_reduce_prod((cf_u128)a[j] * b[j] + acc[j], m);
+  for (; j < n; j++)
+    acc[j] = cf_reduce_prod((cf_u128)a[j] * b[j] + acc[j], m);
 }
 
 #else

@@ -52,7 +52,8 @@ static void crt(mpz_t x, const uint64_t *rows, size_t c, const uint64_t *p, size
 }
 
 static void fill_rows(uint64_t *rows, const uint64_t *p, size_t count) {
-  for (size_t i = 0; i < count; i++) kt_fill(rows + i * N, N, p[i]);
+  for (size_t i = 0; i < count; i++)
+    kt_fill(rows + i * N, N, p[i]);
 }
 
 static const int all_widths[] = {30, 36, 45, 50, 55, 59, 60, 61};
@@ -67,8 +68,10 @@ static void baseconv_matches_formula_and_bound(void **state) {
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
     size_t na = shapes[s][0], nb = shapes[s][1];
     uint64_t *a = malloc((na + nb) * sizeof *a), *b = a + na;
-    if (na == 70) mixed_primes(a, na, wide, 1, NULL, 0);
-    else mixed_primes(a, na, all_widths, 8, NULL, 0);
+    if (na == 70)
+      mixed_primes(a, na, wide, 1, NULL, 0);
+    else
+      mixed_primes(a, na, all_widths, 8, NULL, 0);
     mixed_primes(b, nb, all_widths, 8, a, na);
     if (s == 3) b[0] = a[1]; /* a target prime that is also a source prime */
     cf_baseconv_table tb;
@@ -77,7 +80,8 @@ static void baseconv_matches_formula_and_bound(void **state) {
              *part = malloc(nb * N * sizeof *out);
     fill_rows(in, a, na);
     if (s == 0)
-      for (size_t c = 0; c < N; c++) in[c] = a[0] - 1;
+      for (size_t c = 0; c < N; c++)
+        in[c] = a[0] - 1;
     cf_baseconv(&tb, out, in, N, 0, nb);
     product(A, a, na);
     for (size_t c = 0; c < N; c++) {
@@ -162,7 +166,8 @@ static void rescale_rounds_exactly(void **state) {
 
     /* NTT-form path: lift, forward NTT, finish == NTT(coefficient-form result). */
     cf_ntt_table *nt = malloc(count * sizeof *nt);
-    for (size_t i = 0; i < count; i++) assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
+    for (size_t i = 0; i < count; i++)
+      assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
     uint64_t *w = malloc(l * N * sizeof *w), *ev = malloc(l * N * sizeof *ev);
     memcpy(ev, in, l * N * sizeof *in);
     cf_ntt_forward_limbs(nt, ev, 0, l);
@@ -171,7 +176,8 @@ static void rescale_rounds_exactly(void **state) {
     cf_rescale_finish(&rt, ev, ev, w, N, 0, l);
     cf_ntt_forward_limbs(nt, out, 0, l);
     assert_memory_equal(ev, out, l * N * sizeof *out);
-    for (size_t i = 0; i < count; i++) cf_ntt_table_free(&nt[i]);
+    for (size_t i = 0; i < count; i++)
+      cf_ntt_table_free(&nt[i]);
     free(nt);
     free(w);
     free(ev);
@@ -212,7 +218,8 @@ static void moddown_divides_by_p(void **state) {
       for (unsigned long u = 0; u < np && found < 0; u++) {
         mpz_sub_ui(t, r, u);
         bool all = true;
-        for (size_t i = 0; i < nq; i++) all &= out[i * N + c] == kt_mpz_mod_u64(t, q[i]);
+        for (size_t i = 0; i < nq; i++)
+          all &= out[i * N + c] == kt_mpz_mod_u64(t, q[i]);
         if (all) found = (long)u;
       }
       KT_TRUE(found >= 0, "ModDown coeff %zu is floor(X/P) - u for no u < %zu", c, np);
@@ -227,7 +234,8 @@ static void moddown_divides_by_p(void **state) {
 
     /* NTT-form path: baseconv P -> Q, forward NTT, finish == NTT(coefficient result). */
     cf_ntt_table *nt = malloc(nq * sizeof *nt);
-    for (size_t i = 0; i < nq; i++) assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
+    for (size_t i = 0; i < nq; i++)
+      assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
     uint64_t *w = malloc(nq * N * sizeof *w), *ev = malloc(nq * N * sizeof *ev);
     memcpy(ev, in, nq * N * sizeof *in);
     cf_ntt_forward_limbs(nt, ev, 0, nq);
@@ -236,7 +244,8 @@ static void moddown_divides_by_p(void **state) {
     cf_moddown_finish(&md, ev, ev, w, N, 0, nq);
     cf_ntt_forward_limbs(nt, out, 0, nq);
     assert_memory_equal(ev, out, nq * N * sizeof *out);
-    for (size_t i = 0; i < nq; i++) cf_ntt_table_free(&nt[i]);
+    for (size_t i = 0; i < nq; i++)
+      cf_ntt_table_free(&nt[i]);
     free(nt);
     free(w);
     free(ev);

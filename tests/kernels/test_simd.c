@@ -39,7 +39,8 @@ static void avx2_ntt_equals_portable(void **state) {
         for (int trial = 0; trial < 3; trial++) {
           kt_fill(a, n, q[k]);
           if (trial == 0) /* extremes and exact zeros */
-            for (size_t i = 0; i < n; i++) a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
+            for (size_t i = 0; i < n; i++)
+              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
           memcpy(b, a, n * sizeof *a);
           memcpy(orig, a, n * sizeof *a);
           cf_ntt_forward_portable(&t, a);
@@ -93,7 +94,8 @@ static void avx2_products_equal_portable(void **state) {
       kt_fill(b, n, q);
       kt_fill(c1, n, q);
       if (trial < 2)
-        for (size_t i = 0; i < n; i += 3) a[i] = b[i] = c1[i] = q - 1;
+        for (size_t i = 0; i < n; i += 3)
+          a[i] = b[i] = c1[i] = q - 1;
       memcpy(c2, c1, n * sizeof *c1);
       cf_limb_mul_portable(o1, a, b, n, &m);
       cf_limb_mul_avx2(o2, a, b, n, &m);
