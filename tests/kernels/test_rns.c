@@ -110,6 +110,16 @@ static void baseconv_matches_formula_and_bound(void **state) {
     cf_baseconv(&tb, part, in, N, cut, nb);
     cf_baseconv(&tb, part, in, N, 0, cut);
     assert_memory_equal(part, out, nb * N * sizeof *out);
+    /* A degree that is not a multiple of the coefficient block: the same values. */
+    const size_t n2 = 21;
+    uint64_t *in2 = malloc(na * n2 * sizeof *in2), *out2 = malloc(nb * n2 * sizeof *out2);
+    for (size_t i = 0; i < na; i++)
+      memcpy(in2 + i * n2, in + i * N, n2 * sizeof *in2);
+    cf_baseconv(&tb, out2, in2, n2, 0, nb);
+    for (size_t j = 0; j < nb; j++)
+      assert_memory_equal(out2 + j * n2, out + j * N, n2 * sizeof *out2);
+    free(in2);
+    free(out2);
     cf_baseconv_free(&tb);
     free(in);
     free(out);
@@ -231,6 +241,17 @@ static void moddown_divides_by_p(void **state) {
     memcpy(part, in, nq * N * sizeof *in);
     cf_moddown(&md, part, part, in_p, N, 0, nq);
     assert_memory_equal(part, out, nq * N * sizeof *out);
+    {
+      const size_t n2 = 37; /* not a multiple of the coefficient block */
+      uint64_t *in2 = malloc(nt_ * n2 * sizeof *in2), *out2 = malloc(nq * n2 * sizeof *out2);
+      for (size_t i = 0; i < nt_; i++)
+        memcpy(in2 + i * n2, in + i * N, n2 * sizeof *in2);
+      cf_moddown(&md, out2, in2, in2 + nq * n2, n2, 0, nq);
+      for (size_t i = 0; i < nq; i++)
+        assert_memory_equal(out2 + i * n2, out + i * N, n2 * sizeof *out2);
+      free(in2);
+      free(out2);
+    }
 
     /* NTT-form path: baseconv P -> Q, forward NTT, finish == NTT(coefficient result). */
     cf_ntt_table *nt = malloc(nq * sizeof *nt);
