@@ -85,15 +85,33 @@ void cf_poly_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t
   }
 }
 
+void cf_limb_sub_mul_const_portable(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
+                                    uint64_t sp, size_t n, const cf_modulus *m) {
+  const uint64_t q = m->q;
+  if (b)
+    for (size_t j = 0; j < n; j++)
+      out[j] = cf_mul_shoup(cf_sub_mod(a[j], b[j], q), s, sp, q);
+  else
+    for (size_t j = 0; j < n; j++)
+      out[j] = cf_mul_shoup(a[j], s, sp, q);
+}
+
+void cf_limb_sub_mul_const(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
+                           uint64_t sp, size_t n, const cf_modulus *m) {
+#ifdef CF_HAVE_AVX2_POLY
+  if (use_avx2(m)) {
+    cf_limb_sub_mul_const_avx2(out, a, b, s, sp, n, m);
+    return;
+  }
+#endif
+  cf_limb_sub_mul_const_portable(out, a, b, s, sp, n, m);
+}
+
 void cf_poly_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalars, size_t n,
                         size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
-  for (size_t i = limb_begin; i < limb_end; i++) {
-    const uint64_t q = mods[i].q, w = scalars[i], wp = cf_shoup_prep(w, q);
-    uint64_t *o = out + i * n;
-    const uint64_t *x = a + i * n;
-    for (size_t j = 0; j < n; j++)
-      o[j] = cf_mul_shoup(x[j], w, wp, q);
-  }
+  for (size_t i = limb_begin; i < limb_end; i++)
+    cf_limb_sub_mul_const(out + i * n, a + i * n, NULL, scalars[i],
+                          cf_shoup_prep(scalars[i], mods[i].q), n, &mods[i]);
 }
 
 void cf_poly_add_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalars, size_t n,

@@ -101,6 +101,17 @@ static void avx2_products_equal_portable(void **state) {
       cf_limb_mul_avx2(o2, a, b, n, &m);
       for (size_t i = 0; i < n; i++)
         KT_EQ(o2[i], o1[i], "mul q=%llu at %zu", (unsigned long long)q, i);
+      uint64_t sc = kt_below(q);
+      if (trial < 2) sc = q - 1;
+      cf_limb_sub_mul_const_portable(o1, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      cf_limb_sub_mul_const_avx2(o2, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "sub_mul_const q=%llu at %zu", (unsigned long long)q, i);
+      cf_limb_sub_mul_const_portable(o1, a, NULL, sc, cf_shoup_prep(sc, q), n, &m);
+      memcpy(o2, a, n * sizeof *a);
+      cf_limb_sub_mul_const_avx2(o2, o2, NULL, sc, cf_shoup_prep(sc, q), n, &m); /* in place */
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "mul_const q=%llu at %zu", (unsigned long long)q, i);
       cf_limb_mul_acc_portable(c1, a, b, n, &m);
       cf_limb_mul_acc_avx2(c2, a, b, n, &m);
       for (size_t i = 0; i < n; i++)
