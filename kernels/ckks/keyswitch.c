@@ -8,7 +8,8 @@
 
 void cf_ckks_decomp_free(cf_ckks_decomp *dc) {
   if (dc->ext)
-    for (int j = 0; j < dc->ndigits; j++) free(dc->ext[j]);
+    for (int j = 0; j < dc->ndigits; j++)
+      free(dc->ext[j]);
   free(dc->ext);
   dc->ext = NULL;
 }
@@ -57,8 +58,7 @@ cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
   size_t krows = (size_t)ctx->nprimes;
   const cf_ckks_level *lv = &ctx->levels[l];
   if (lv->ndigits > key->dnum)
-    return CF_FAIL(CF_EMISMATCH, "key has %d digits, level %d needs %d", key->dnum, l,
-                   lv->ndigits);
+    return CF_FAIL(CF_EMISMATCH, "key has %d digits, level %d needs %d", key->dnum, l, lv->ndigits);
   uint64_t *acc0 = calloc(erows * n, sizeof *acc0), *acc1 = calloc(erows * n, sizeof *acc1);
   uint64_t *src = g ? malloc(cf_ckks_rows_bytes(ctx, qrows)) : NULL;
   uint64_t *et = g ? malloc(cf_ckks_rows_bytes(ctx, erows)) : NULL;
