@@ -6,8 +6,8 @@
  *     T = INTT(COPY(d));  for each digit j:
  *       ext_j = MODUP(T rows of digit j);  NTT(ext_j)
  *   apply (per key, optionally with an automorphism X -> X^g):
- *     acc0 = acc1 = 0 over Q_l u P
- *     for each digit j:
+ *     for each digit j (acc0, acc1 over Q_l u P; digit 0 writes them with
+ *     MUL, later digits accumulate with KS_INNER, so no zeroing is needed):
  *       src = d's digit rows (AUTOMORPH'd if g), e = ext_j (AUTOMORPH'd if g)
  *       KS_INNER(acc, src|e, key digit j) on the row groups:
  *         acc rows [f, f+c)        <- src rows,          key rows [f, f+c)
