@@ -94,7 +94,8 @@ cf_status cf_ckks_encrypt_pk(const cf_ckks_context *ctx, const cf_ckks_public_ke
   CF_TRY(cf_ckks_ct_alloc(ctx, &t, 2, pt->level));
   uint64_t *v = malloc(cf_ckks_rows_bytes(ctx, rows));
   uint64_t *c0 = t.data, *c1 = t.data + rows * n;
-  cf_status st = v ? small_ntt(ctx, 1, v, pr, rows) : CF_FAIL(CF_ENOMEM, "allocating encryption buffers");
+  cf_status st =
+      v ? small_ntt(ctx, 1, v, pr, rows) : CF_FAIL(CF_ENOMEM, "allocating encryption buffers");
   if (st == CF_OK) st = small_ntt(ctx, 0, c0, pr, rows);
   if (st == CF_OK) st = small_ntt(ctx, 0, c1, pr, rows);
   if (st == CF_OK) {

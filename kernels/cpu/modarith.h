@@ -29,9 +29,9 @@ __extension__ typedef unsigned __int128 cf_u128;
 
 /* One modulus with its Barrett constants. Immutable after cf_modulus_init. */
 typedef struct cf_modulus {
-  uint64_t q;       /* the modulus, 2 <= q < 2^61 */
-  int bits;         /* bit length of q: 2^(bits-1) <= q < 2^bits */
-  uint64_t ratio64; /* floor(2^64 / q): reduces one word */
+  uint64_t q;        /* the modulus, 2 <= q < 2^61 */
+  int bits;          /* bit length of q: 2^(bits-1) <= q < 2^bits */
+  uint64_t ratio64;  /* floor(2^64 / q): reduces one word */
   uint64_t ratio_lo; /* floor(2^128 / q), low word: reduces a 128-bit value */
   uint64_t ratio_hi; /* floor(2^128 / q), high word */
   uint64_t mu;       /* floor(2^(2*bits) / q) < 2^(bits+1): reduces products x < q^2 */

@@ -23,8 +23,22 @@ void cf_limb_mul_portable(uint64_t *out, const uint64_t *a, const uint64_t *b, s
 void cf_limb_mul_acc_portable(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
                               const cf_modulus *m);
 
+/*
+ * out[j] = (a[j] - b[j]) * s mod q, or a[j] * s mod q when b is NULL; s < q
+ * and sp = cf_shoup_prep(s, q). The last step of rescale, ModDown and
+ * cf_poly_mul_scalar. out may equal a or b.
+ */
+void cf_limb_sub_mul_const_portable(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
+                                    uint64_t sp, size_t n, const cf_modulus *m);
+
+/* The variant cf_limb_sub_mul_const picks for this modulus and CPU. */
+void cf_limb_sub_mul_const(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
+                           uint64_t sp, size_t n, const cf_modulus *m);
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CF_HAVE_AVX2_POLY 1
+void cf_limb_sub_mul_const_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
+                                uint64_t sp, size_t n, const cf_modulus *m);
 void cf_limb_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
                       const cf_modulus *m);
 void cf_limb_mul_acc_avx2(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,

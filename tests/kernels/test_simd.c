@@ -38,8 +38,9 @@ static void avx2_ntt_equals_portable(void **state) {
         uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
         for (int trial = 0; trial < 3; trial++) {
           kt_fill(a, n, q[k]);
-          if (trial == 0)
-            for (size_t i = 0; i < n; i++) a[i] = q[k] - 1 - (i & 1);
+          if (trial == 0) /* extremes and exact zeros */
+            for (size_t i = 0; i < n; i++)
+              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
           memcpy(b, a, n * sizeof *a);
           memcpy(orig, a, n * sizeof *a);
           cf_ntt_forward_portable(&t, a);
@@ -93,12 +94,24 @@ static void avx2_products_equal_portable(void **state) {
       kt_fill(b, n, q);
       kt_fill(c1, n, q);
       if (trial < 2)
-        for (size_t i = 0; i < n; i += 3) a[i] = b[i] = c1[i] = q - 1;
+        for (size_t i = 0; i < n; i += 3)
+          a[i] = b[i] = c1[i] = q - 1;
       memcpy(c2, c1, n * sizeof *c1);
       cf_limb_mul_portable(o1, a, b, n, &m);
       cf_limb_mul_avx2(o2, a, b, n, &m);
       for (size_t i = 0; i < n; i++)
         KT_EQ(o2[i], o1[i], "mul q=%llu at %zu", (unsigned long long)q, i);
+      uint64_t sc = kt_below(q);
+      if (trial < 2) sc = q - 1;
+      cf_limb_sub_mul_const_portable(o1, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      cf_limb_sub_mul_const_avx2(o2, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "sub_mul_const q=%llu at %zu", (unsigned long long)q, i);
+      cf_limb_sub_mul_const_portable(o1, a, NULL, sc, cf_shoup_prep(sc, q), n, &m);
+      memcpy(o2, a, n * sizeof *a);
+      cf_limb_sub_mul_const_avx2(o2, o2, NULL, sc, cf_shoup_prep(sc, q), n, &m); /* in place */
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "mul_const q=%llu at %zu", (unsigned long long)q, i);
       cf_limb_mul_acc_portable(c1, a, b, n, &m);
       cf_limb_mul_acc_avx2(c2, a, b, n, &m);
       for (size_t i = 0; i < n; i++)
