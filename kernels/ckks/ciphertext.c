@@ -34,11 +34,30 @@ cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, i
     return CF_FAIL(CF_ENOMEM, "allocating a ciphertext of %d x %d limbs", size, level + 1);
   ct->size = size;
   ct->level = level;
+  ct->cap = (size_t)size * (size_t)(level + 1) * ctx->n;
   return CF_OK;
 }
 
+cf_status cf_ckks_ct_begin(const cf_ckks_context *ctx, cf_ckks_ciphertext *out, const void *in1,
+                           const void *in2, int size, int level, cf_ckks_ciphertext *t) {
+  size_t need = (size_t)size * (size_t)(level + 1) * ctx->n;
+  if ((const void *)out != in1 && (const void *)out != in2 && out->data && out->cap >= need) {
+    *t = *out;
+    t->ctx = ctx;
+    t->size = size;
+    t->level = level;
+    return CF_OK;
+  }
+  return cf_ckks_ct_alloc(ctx, t, size, level);
+}
+
+void cf_ckks_ct_abort(cf_ckks_ciphertext *out, cf_ckks_ciphertext *t) {
+  if (t->data != out->data) free(t->data);
+  memset(t, 0, sizeof *t);
+}
+
 void cf_ckks_ct_move(cf_ckks_ciphertext *dst, cf_ckks_ciphertext *src) {
-  free(dst->data);
+  if (dst->data != src->data) free(dst->data);
   *dst = *src;
   memset(src, 0, sizeof *src);
 }

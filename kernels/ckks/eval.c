@@ -53,7 +53,7 @@ static cf_status addsub(const cf_ckks_context *ctx, const cf_ckks_ciphertext *a,
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, b, size, a->level, &t));
   for (int i = 0; i < size; i++) {
     if (i < a->size && i < b->size) {
       if (sub)
@@ -93,7 +93,7 @@ cf_status cf_ckks_negate(const cf_ckks_context *ctx, const cf_ckks_ciphertext *a
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
   for (int i = 0; i < a->size; i++)
     cf_ckks_x_neg(&x, POLY(&t, i), POLY(a, i), pr, rows);
   t.scale = a->scale;
@@ -125,7 +125,7 @@ static cf_status addsub_plain(const cf_ckks_context *ctx, const cf_ckks_cipherte
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
   if (sub)
     cf_ckks_x_sub(&x, POLY(&t, 0), POLY(a, 0), p->data, pr, rows);
   else
@@ -155,7 +155,7 @@ static cf_status mul_poly(const cf_ckks_context *ctx, const cf_ckks_ciphertext *
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
   for (int i = 0; i < a->size; i++)
     cf_ckks_x_mul(&x, POLY(&t, i), POLY(a, i), p, pr, rows);
   t.scale = a->scale * scale;
@@ -197,7 +197,7 @@ cf_status cf_ckks_mul_const(const cf_ckks_context *ctx, const cf_ckks_ciphertext
     uint16_t pr[CF_CKKS_NPRIMES_MAX];
     qprimes(pr, a->level);
     cf_ckks_ciphertext t;
-    CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
+    CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
     for (int i = 0; i < a->size; i++)
       cf_ckks_x_mul_const(&x, POLY(&t, i), POLY(a, i), c, pr, rows);
     t.scale = a->scale * cscale;
@@ -326,12 +326,12 @@ cf_status cf_ckks_x_rescale_ct(const cf_ckks_exec *x, const cf_ckks_ciphertext *
   size_t n = ctx->n, rows = (size_t)l;
   uint16_t top_prime = (uint16_t)l;
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, l - 1));
+  CF_TRY(cf_ckks_ct_begin(x->ctx, out, a, NULL, a->size, l - 1, &t));
   uint64_t *top = malloc(n * sizeof *top), *w = malloc(cf_ckks_rows_bytes(ctx, rows));
   if (!top || !w) {
     free(top);
     free(w);
-    free(t.data);
+    cf_ckks_ct_abort(out, &t);
     return CF_FAIL(CF_ENOMEM, "allocating rescale buffers");
   }
   for (int i = 0; i < a->size; i++) {
@@ -365,7 +365,7 @@ cf_status cf_ckks_drop_level(const cf_ckks_context *ctx, const cf_ckks_ciphertex
                    a->level);
   cf_ckks_exec x = whole(ctx);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, level, &t));
   for (int i = 0; i < a->size; i++)
     cf_ckks_x_copy(&x, POLY(&t, i), POLY(a, i), (size_t)level + 1);
   t.scale = a->scale;

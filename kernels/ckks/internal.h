@@ -80,6 +80,7 @@ struct cf_ckks_ciphertext {
   double scale;
   size_t slots;
   int size;       /* 0 when empty */
+  size_t cap;     /* words allocated at data */
   uint64_t *data; /* size polys of (level+1) rows, NTT form */
 };
 
@@ -150,7 +151,16 @@ const cf_ckks_galois_entry *cf_ckks_galois_find(const cf_ckks_galois_key *gk, ui
 
 /* ciphertext helpers (ciphertext.c) */
 cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, int size, int level);
-/* Moves src's contents into dst (dst's old storage is freed). */
+/*
+ * Storage t for a result of (size, level) that goes to out: out's own
+ * buffer when out is not one of the inputs and is large enough (no fresh
+ * pages), fresh storage otherwise. Finish with cf_ckks_ct_move(out, t), or
+ * cf_ckks_ct_abort(out, t) on failure.
+ */
+cf_status cf_ckks_ct_begin(const cf_ckks_context *ctx, cf_ckks_ciphertext *out, const void *in1,
+                           const void *in2, int size, int level, cf_ckks_ciphertext *t);
+void cf_ckks_ct_abort(cf_ckks_ciphertext *out, cf_ckks_ciphertext *t);
+/* Moves src's contents into dst (dst's old storage is freed unless src uses it). */
 void cf_ckks_ct_move(cf_ckks_ciphertext *dst, cf_ckks_ciphertext *src);
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out);
 void cf_ckks_identity_primes(uint16_t *primes, int first, int count);
