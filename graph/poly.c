@@ -61,13 +61,14 @@ static cf_status lincomb(pctx *x, const double *c, int d, const cf_type *target,
   for (int i = 1; i <= d; i++) allzero = allzero && c[i] == 0.0;
   cf_value acc = -1;
   for (int i = 1; i <= (d < 1 ? 1 : d); i++) {
-    if (c[i] == 0.0 && !(allzero && i == 1)) continue;
+    double ci = i <= d ? c[i] : 0.0; /* d == 0: a constant, built as 0 * B_1 + c0 */
+    if (ci == 0.0 && !(allzero && i == 1)) continue;
     cf_value v = x->baby[i];
     if (ty(p, v)->level > lv) CF_TRY(cf_b_unary(p, CF_OP_LEVEL_DROP, v, lv, &v));
     cf_scale ps;
     cf_scale_div(&ps, &ts, &ty(p, v)->scale);
     cf_scale_mul_q(&ps, lv, 1);
-    CF_TRY(cf_b_mul_const_scaled(p, v, c[i], &ps, &v));
+    CF_TRY(cf_b_mul_const_scaled(p, v, ci, &ps, &v));
     CF_TRY(cf_b_unary(p, CF_OP_RESCALE, v, 0, &v));
     if (acc < 0)
       acc = v;

@@ -1,5 +1,6 @@
 /* The parser on truncated and mutated example programs: never crashes,
  * rejects with a message or accepts input that round-trips. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,7 +72,34 @@ static void test_mutations(void **state) {
   fprintf(stderr, "%zu inputs, %zu mutated inputs accepted\n", total, accepted);
 }
 
+/* Inputs the fuzzer found problems with, kept as regressions. */
+static void test_corpus(void **state) {
+  (void)state;
+  const char *src = getenv("CF_SOURCE_DIR");
+  if (!src) skip();
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/tests/graph/corpus", src);
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    check(buf, len, e->d_name);
+    n++;
+  }
+  closedir(d);
+  assert_true(n > 0);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations), cmocka_unit_test(test_corpus)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
