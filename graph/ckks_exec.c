@@ -29,7 +29,8 @@ typedef struct ck {
 
 static void clear_values(ck *s) {
   if (s->ct && s->p)
-    for (size_t i = 0; i < s->p->n; i++) cf_ckks_ciphertext_destroy(s->ct[i]);
+    for (size_t i = 0; i < s->p->n; i++)
+      cf_ckks_ciphertext_destroy(s->ct[i]);
   free(s->ct);
   s->ct = NULL;
 }
@@ -53,8 +54,10 @@ static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
     return CF_FAIL(CF_EMISMATCH, "program chain differs from the executor's parameters");
   for (size_t i = 0; i < p->n; i++) {
     if (p->nodes[i].op == CF_OP_POLY)
-      return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu poly: expand polynomials first "
-                                      "(cf_pass_expand_poly)", i);
+      return CF_FAIL(CF_EUNSUPPORTED,
+                     "node %%%zu poly: expand polynomials first "
+                     "(cf_pass_expand_poly)",
+                     i);
     if (p->nodes[i].op == CF_OP_BOOTSTRAP)
       return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu bootstrap: not supported by the evaluator", i);
   }
@@ -80,15 +83,16 @@ static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
   }
   cf_status st = CF_OK;
   if (relin) st = cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk);
-  if (st == CF_OK && (ns || conj)) st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
+  if (st == CF_OK && (ns || conj))
+    st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
   free(steps);
   if (st != CF_OK) return st;
   s->p = p;
   return CF_OK;
 }
 
-static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re,
-                              const double *im, size_t n) {
+static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
+                              size_t n) {
   ck *s = ex->state;
   named *slot = NULL;
   for (size_t i = 0; i < s->nin; i++)
@@ -125,7 +129,8 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
   double *d = malloc((slots ? slots : 1) * sizeof *d);
   if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
   if (n->op == CF_OP_CONST) {
-    for (size_t i = 0; i < slots; i++) d[i] = n->cval;
+    for (size_t i = 0; i < slots; i++)
+      d[i] = n->cval;
   } else if (n->data_kind == CF_DATA_INLINE) {
     memcpy(d, n->data, slots * sizeof *d);
   } else if (n->data_kind == CF_DATA_RANDOM) {
@@ -165,14 +170,15 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
     const named *in = find_input(s, n->name);
     if (!in) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", n->name);
     if (in->n != n->type.slots)
-      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name,
-                     n->type.slots, in->n);
+      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name, n->type.slots,
+                     in->n);
     st = cf_ckks_encode(s->ctx, in->re, in->im, in->n, n->type.level,
                         cf_scale_value(c, &n->type.scale), &pt);
     if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, out);
     break;
   }
-  case CF_OP_ADD: case CF_OP_SUB:
+  case CF_OP_ADD:
+  case CF_OP_SUB:
     if (B) {
       st = n->op == CF_OP_ADD ? cf_ckks_add(s->ctx, A, B, out) : cf_ckks_sub(s->ctx, A, B, out);
     } else {
@@ -203,7 +209,8 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
     /* hoisted rotations, then multiply-accumulate, as the lowering does */
     cf_ckks_ciphertext **rot = calloc(n->nterms, sizeof *rot), *t = NULL;
     if (!rot) return CF_FAIL(CF_ENOMEM, "linear terms");
-    for (size_t i = 0; i < n->nterms && st == CF_OK; i++) st = cf_ckks_ciphertext_create(s->ctx, &rot[i]);
+    for (size_t i = 0; i < n->nterms && st == CF_OK; i++)
+      st = cf_ckks_ciphertext_create(s->ctx, &rot[i]);
     int *ks = malloc(n->nterms * sizeof *ks);
     if (!ks) st = CF_FAIL(CF_ENOMEM, "linear terms");
     for (size_t i = 0; st == CF_OK && i < n->nterms; i++)
@@ -218,7 +225,8 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
       if (st == CF_OK && i) st = cf_ckks_add(s->ctx, out, t, out);
       cf_ckks_plaintext_destroy(w);
     }
-    for (size_t i = 0; i < n->nterms; i++) cf_ckks_ciphertext_destroy(rot[i]);
+    for (size_t i = 0; i < n->nterms; i++)
+      cf_ckks_ciphertext_destroy(rot[i]);
     free(rot);
     cf_ckks_ciphertext_destroy(t);
     break;
@@ -260,7 +268,8 @@ static cf_status ck_get_output(cf_executor *ex, const char *name, double *re, do
     if (n != m) return CF_FAIL(CF_EINVAL, "output '%s' has %zu slots, buffer has %zu", name, m, n);
     cf_ckks_plaintext *pt;
     CF_TRY(cf_ckks_decrypt(s->ctx, s->sk, s->ct[v], &pt));
-    double *r2 = malloc(s->p->chain.slots * sizeof *r2), *i2 = malloc(s->p->chain.slots * sizeof *i2);
+    double *r2 = malloc(s->p->chain.slots * sizeof *r2),
+           *i2 = malloc(s->p->chain.slots * sizeof *i2);
     cf_status st = r2 && i2 ? cf_ckks_decode(s->ctx, pt, r2, i2) : CF_FAIL(CF_ENOMEM, "decode");
     if (st == CF_OK) {
       memcpy(re, r2, m * sizeof *re);
@@ -277,7 +286,8 @@ static void ck_destroy(cf_executor *ex) {
   ck *s = ex->state;
   clear_values(s);
   clear_keys(s);
-  for (size_t i = 0; i < s->nin; i++) free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
+  for (size_t i = 0; i < s->nin; i++)
+    free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
   free(s->in);
   cf_ckks_secret_key_destroy(s->sk);
   cf_ckks_context_destroy(s->ctx);
@@ -285,8 +295,8 @@ static void ck_destroy(cf_executor *ex) {
   free(ex);
 }
 
-static const cf_executor_ops ck_ops = {"ckks", ck_prepare, ck_set_input, ck_run, ck_get_output,
-                                       ck_destroy};
+static const cf_executor_ops ck_ops = {"ckks", ck_prepare,    ck_set_input,
+                                       ck_run, ck_get_output, ck_destroy};
 
 cf_status cf_executor_create_ckks(const cf_ckks_params *params, cf_executor **out) {
   if (!params || !out) return CF_FAIL(CF_EINVAL, "parameters or output is NULL");

@@ -23,7 +23,8 @@ static void test_chain_from_params(void **state) {
   assert_int_equal(c.nq, cf_ckks_params_nq(pr));
   assert_int_equal(c.np, cf_ckks_params_np(pr));
   assert_int_equal(c.dnum, cf_ckks_params_dnum(pr));
-  for (uint32_t i = 0; i < c.nq; i++) assert_int_equal(c.q[i], cf_ckks_params_prime(pr, (int)i));
+  for (uint32_t i = 0; i < c.nq; i++)
+    assert_int_equal(c.q[i], cf_ckks_params_prime(pr, (int)i));
   assert_int_equal(c.scale_log2, 40);
   cf_ckks_params_destroy(pr);
 }
@@ -55,7 +56,8 @@ static double compare(const cf_ckks_params *pr, const cf_program *p, uint64_t se
     for (int e = 0; e < 2; e++)
       assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
     double mag = 1;
-    for (size_t j = 0; j < m; j++) mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (size_t j = 0; j < m; j++)
+      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
     for (size_t j = 0; j < m; j++)
       worst = fmax(worst, fmax(fabs(a[0][0][j] - a[1][0][j]), fabs(a[0][1][j] - a[1][1][j])) / mag);
   }
