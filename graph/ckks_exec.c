@@ -143,6 +143,17 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
     }
     memcpy(d, in->re, slots * sizeof *d);
   }
+  if (n->op == CF_OP_PLAINTEXT && n->shift % (long)slots) {
+    double *r = malloc(slots * sizeof *r);
+    if (!r) {
+      free(d);
+      return CF_FAIL(CF_ENOMEM, "plaintext data");
+    }
+    for (size_t i = 0; i < slots; i++)
+      r[i] = d[(size_t)((((long)i + n->shift) % (long)slots + (long)slots) % (long)slots)];
+    free(d);
+    d = r;
+  }
   *out = d;
   return CF_OK;
 }

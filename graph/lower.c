@@ -564,7 +564,7 @@ static cf_status lower_node(lctx *x, cf_value v) {
         }
       }
     }
-    if (!had) free_decomp(x, n->args[0]);
+    if (!had && !n->hoist) free_decomp(x, n->args[0]);
     return st;
   }
   case CF_OP_POLY:

@@ -83,10 +83,44 @@ static void test_random_programs(void **state) {
   cf_ckks_params_destroy(pr);
 }
 
+/* A 16-term linear transform in baby-step giant-step form, with supplied
+ * and pre-rotated plaintexts: CKKS agrees with the simulator. */
+static void test_bsgs_linear(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  cf_program *p, *q;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y, pts[16];
+  int rots[16];
+  assert_int_equal(cf_prog_input(p, "x", 3, 0, 16, &x), CF_OK);
+  for (int t = 0; t < 16; t++) {
+    char name[16];
+    snprintf(name, sizeof name, "d%d", t);
+    rots[t] = t;
+    if (t % 2)
+      assert_int_equal(cf_prog_plaintext(p, name, NULL, 16, &pts[t]), CF_OK);
+    else
+      assert_int_equal(cf_prog_plaintext_random(p, name, 16, (uint64_t)t, &pts[t]), CF_OK);
+  }
+  assert_int_equal(cf_prog_linear(p, x, 16, rots, pts, &y), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  assert_int_equal(cf_pass_bsgs(p, &q), CF_OK);
+  double err = compare(pr, q, test_seed());
+  if (err > 1e-4) fail_msg("CKKS differs from the simulator by %g", err);
+  err = compare(pr, p, test_seed());
+  if (err > 1e-4) fail_msg("CKKS differs from the simulator by %g (plain linear)", err);
+  cf_program_destroy(p), cf_program_destroy(q);
+  cf_ckks_params_destroy(pr);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_from_params),
       cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_bsgs_linear),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
