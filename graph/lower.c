@@ -341,10 +341,12 @@ static cf_status ks_apply(lctx *x, const decomp *dc, int level, uint64_t galois,
       snprintf(what, sizeof what, "ks.rot%d", j);
       CF_TRY(temp(x, op, (size_t)cnt, -1, what, &own));
       CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, op, (size_t)cnt, own, dc->src));
-      const cf_dag_buffer *eb = &d->bufs[dc->ext[j]];
+      /* the primes array is owned by the buffer; the bufs array may move */
+      const uint16_t *ep = d->bufs[dc->ext[j]].primes;
+      size_t en = d->bufs[dc->ext[j]].nlimbs;
       snprintf(what, sizeof what, "ks.rotext%d", j);
-      CF_TRY(temp(x, eb->primes, eb->nlimbs, -1, what, &ext));
-      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, eb->primes, eb->nlimbs, ext, dc->ext[j]));
+      CF_TRY(temp(x, ep, en, -1, what, &ext));
+      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, ep, en, ext, dc->ext[j]));
     }
     int32_t kb, ka;
     CF_TRY(key_buffer(x, galois, j, 0, &kb));
