@@ -139,10 +139,11 @@ static cf_status key_buffer(lctx *x, uint64_t galois, int digit, int poly, int32
 /* A plaintext buffer for node v encoded at (level, scale): shared by uses. */
 static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *out) {
   cf_dag *d = x->d;
+  uint32_t slots = x->p->nodes[x->node].type.slots;
   for (size_t i = 0; i < d->nbufs; i++) {
     const cf_dag_buffer_info *in = &d->infos[i];
     if (d->bufs[i].role == CF_BUFFER_PLAINTEXT && in->node == v && in->level == level &&
-        in->scale == scale) {
+        in->scale == scale && in->slots == slots) {
       *out = (int32_t)i;
       return CF_OK;
     }
@@ -159,6 +160,7 @@ static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *
   d->infos[*out].node = v;
   d->infos[*out].level = level;
   d->infos[*out].scale = scale;
+  d->infos[*out].slots = slots;
   return CF_OK;
 }
 
