@@ -195,6 +195,7 @@ cf_status cf_model_new(cf_model **out) {
   *out = calloc(1, sizeof **out);
   if (!*out) return CF_FAIL(CF_ENOMEM, "no memory for a model");
   (*out)->input = (*out)->output = -1;
+  (*out)->batch = 1;
   return CF_OK;
 }
 

@@ -112,6 +112,7 @@ typedef struct cf_model {
   cf_tensor_info *tensors;
   cf_layer *layers; /* in execution order */
   int input, output;
+  int batch; /* batch size the file declares (1 if symbolic); evaluation is per sample */
   /* Activation input ranges, from a calibration file (lo > hi: unknown). */
   double *range_lo, *range_hi; /* per tensor */
 } cf_model;

@@ -369,7 +369,8 @@ static cf_status binary(importer *im, cf_expr_op op) {
 /* ---- layers --------------------------------------------------------------- */
 
 static cf_status op_dense(importer *im, int is_gemm) {
-  static const char *const gemm_attrs[] = {"alpha", "beta", "transA", "transB", NULL};
+  /* broadcast (opset < 7) only allowed what numpy broadcasting does now. */
+  static const char *const gemm_attrs[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
   static const char *const no_attrs[] = {NULL};
   CF_TRY(check_attrs(im, is_gemm ? gemm_attrs : no_attrs));
   int x;
@@ -500,10 +501,13 @@ static cf_status op_pool(importer *im, int global) {
 }
 
 static cf_status op_batchnorm(importer *im) {
-  static const char *const known[] = {"epsilon", "momentum", "training_mode", "spatial", NULL};
+  static const char *const known[] = {"epsilon", "momentum", "training_mode", "spatial",
+                                      "is_test", NULL};
   CF_TRY(check_attrs(im, known));
-  if (attr_int(im->node, "training_mode", 0) != 0)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "training_mode = 1");
+  if (attr_int(im->node, "training_mode", 0) != 0 || attr_int(im->node, "is_test", 1) == 0)
+    return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "batch norm in training mode");
+  if (attr_int(im->node, "spatial", 1) != 1)
+    return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "spatial = 0");
   int x;
   CF_TRY(input_tensor(im, 0, &x));
   const cf_onnx_const *p[4];
@@ -563,7 +567,7 @@ static cf_status op_reshape(importer *im) {
   const cf_onnx_const *shp;
   CF_TRY(input_const(im, 1, &shp));
   const cf_shape *xs = tshape(im, x);
-  int64_t in[CF_MODEL_MAX_RANK + 1] = {1}, out[CF_MODEL_MAX_RANK + 1];
+  int64_t in[CF_MODEL_MAX_RANK + 1] = {im->m->batch}, out[CF_MODEL_MAX_RANK + 1];
   for (int i = 0; i < xs->rank; i++) in[i + 1] = xs->dims[i];
   int r = (int)shp->count, infer = -1;
   if (r != 2 && r != 4)
@@ -577,15 +581,15 @@ static cf_status op_reshape(importer *im) {
     else return NODE_FAIL(im, CF_EUNSUPPORTED, "target dimension %d is %g", i, v);
     known_prod *= out[i];
   }
-  size_t total = cf_shape_size(xs);
+  size_t total = cf_shape_size(xs) * (size_t)im->m->batch;
   if (infer >= 0) {
     if (known_prod <= 0 || total % (size_t)known_prod)
       return NODE_FAIL(im, CF_EFORMAT, "cannot infer a dimension of %zu elements", total);
     out[infer] = (int64_t)total / known_prod;
   }
-  if (out[0] != 1)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "first (batch) dimension becomes %lld",
-                     (long long)out[0]);
+  if (out[0] != im->m->batch)
+    return NODE_FAIL(im, CF_EUNSUPPORTED, "first (batch) dimension becomes %lld, not %d",
+                     (long long)out[0], im->m->batch);
   cf_shape os = {r - 1, {0}};
   for (int i = 1; i < r; i++) os.dims[i - 1] = (int)out[i];
   return reshape_to(im, x, &os);
@@ -722,9 +726,10 @@ static cf_status graph_input(importer *im, const Onnx__ValueInfoProto *v) {
     const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
     int fixed = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
     if (i == 0) {
-      if (fixed && d->dim_value != 1)
-        return CF_FAIL(CF_EUNSUPPORTED, "graph input '%s' has batch size %lld (need 1 or symbolic)",
-                       name, (long long)d->dim_value);
+      if (fixed && (d->dim_value < 1 || d->dim_value > (1 << 16)))
+        return CF_FAIL(CF_EUNSUPPORTED, "graph input '%s' has batch size %lld", name,
+                       (long long)d->dim_value);
+      im->m->batch = fixed ? (int)d->dim_value : 1;
       continue;
     }
     if (!fixed || d->dim_value < 1 || d->dim_value > (1 << 20))
