@@ -36,6 +36,33 @@ static void window(const cf_layer *l, const cf_shape *is, const cf_shape *os, co
       }
 }
 
+cf_status cf_layer_apply(const cf_model *m, const cf_layer *l, const double *x, const double *x2,
+                         double *y, cf_eval_mode mode) {
+  const cf_shape *is = &m->tensors[l->in[0]].shape, *os = &m->tensors[l->out].shape;
+  size_t n = cf_shape_size(os);
+  switch (l->kind) {
+  case CF_LAYER_DENSE: dense(l, x, (int)cf_shape_size(is), y, (int)n); break;
+  case CF_LAYER_CONV2D:
+  case CF_LAYER_AVGPOOL: window(l, is, os, x, y); break;
+  case CF_LAYER_AFFINE:
+    for (size_t k = 0; k < n; k++) y[k] = l->scale[k] * x[k] + l->shift[k];
+    break;
+  case CF_LAYER_ADD:
+    for (size_t k = 0; k < n; k++) y[k] = x[k] + x2[k];
+    break;
+  case CF_LAYER_RESHAPE: memcpy(y, x, sizeof(double) * n); break;
+  case CF_LAYER_ACTIVATION:
+    if (mode == CF_EVAL_APPROX && !l->approx.set)
+      return CF_FAIL(CF_EINVAL, "activation '%s' has no approximation", l->name);
+    for (size_t k = 0; k < n; k++)
+      y[k] = mode == CF_EVAL_APPROX
+                 ? cf_cheb_eval(l->approx.cheb, l->approx.degree, l->approx.lo, l->approx.hi, x[k])
+                 : cf_expr_eval(&l->act, x[k]);
+    break;
+  }
+  return CF_OK;
+}
+
 cf_status cf_model_eval(const cf_model *m, const double *input, double *out, cf_eval_mode mode,
                         double *act_in_lo, double *act_in_hi) {
   if (m->input < 0 || m->output < 0) return CF_FAIL(CF_EINVAL, "model has no input or output");
@@ -50,34 +77,13 @@ cf_status cf_model_eval(const cf_model *m, const double *input, double *out, cf_
     memcpy(v[m->input], input, sizeof(double) * cf_shape_size(&m->tensors[m->input].shape));
   for (int i = 0; i < m->nlayers && st == CF_OK; i++) {
     const cf_layer *l = &m->layers[i];
-    const cf_shape *is = &m->tensors[l->in[0]].shape, *os = &m->tensors[l->out].shape;
-    const double *x = v[l->in[0]];
-    double *y = v[l->out];
-    size_t n = cf_shape_size(os);
-    switch (l->kind) {
-    case CF_LAYER_DENSE: dense(l, x, (int)cf_shape_size(is), y, (int)n); break;
-    case CF_LAYER_CONV2D:
-    case CF_LAYER_AVGPOOL: window(l, is, os, x, y); break;
-    case CF_LAYER_AFFINE:
-      for (size_t k = 0; k < n; k++) y[k] = l->scale[k] * x[k] + l->shift[k];
-      break;
-    case CF_LAYER_ADD:
-      for (size_t k = 0; k < n; k++) y[k] = x[k] + v[l->in[1]][k];
-      break;
-    case CF_LAYER_RESHAPE: memcpy(y, x, sizeof(double) * n); break;
-    case CF_LAYER_ACTIVATION:
-      if (mode == CF_EVAL_APPROX && !l->approx.set) {
-        st = CF_FAIL(CF_EINVAL, "activation '%s' has no approximation", l->name);
-        break;
-      }
-      for (size_t k = 0; k < n; k++) {
-        if (act_in_lo && x[k] < act_in_lo[l->in[0]]) act_in_lo[l->in[0]] = x[k];
-        if (act_in_hi && x[k] > act_in_hi[l->in[0]]) act_in_hi[l->in[0]] = x[k];
-        y[k] = mode == CF_EVAL_APPROX ? cf_cheb_eval(l->approx.cheb, l->approx.degree,
-                                                     l->approx.lo, l->approx.hi, x[k])
-                                      : cf_expr_eval(&l->act, x[k]);
-      }
-      break;
+    st = cf_layer_apply(m, l, v[l->in[0]], l->in[1] >= 0 ? v[l->in[1]] : NULL, v[l->out], mode);
+    if (st != CF_OK || l->kind != CF_LAYER_ACTIVATION) continue;
+    size_t n = cf_shape_size(&m->tensors[l->in[0]].shape);
+    for (size_t k = 0; k < n; k++) {
+      double x = v[l->in[0]][k];
+      if (act_in_lo && x < act_in_lo[l->in[0]]) act_in_lo[l->in[0]] = x;
+      if (act_in_hi && x > act_in_hi[l->in[0]]) act_in_hi[l->in[0]] = x;
     }
   }
   if (st == CF_OK)

@@ -19,4 +19,8 @@ typedef enum cf_eval_mode {
 cf_status cf_model_eval(const cf_model *m, const double *input, double *out, cf_eval_mode mode,
                         double *act_in_lo, double *act_in_hi);
 
+/* One layer: y = layer(x) (x2: second input of ADD, else unused). */
+cf_status cf_layer_apply(const cf_model *m, const cf_layer *l, const double *x, const double *x2,
+                         double *y, cf_eval_mode mode);
+
 #endif

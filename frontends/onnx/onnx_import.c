@@ -147,7 +147,8 @@ static cf_status materialize(importer *im, sym *s, int *tensor) {
     cf_shape shape = *tshape(im, s->src);
     CF_TRY(cf_model_add_tensor(im->m, s->name, &shape, &out));
     cf_layer *l;
-    CF_TRY(cf_model_add_layer(im->m, CF_LAYER_ACTIVATION, im->node->name, &l));
+    /* Named after the tensor it computes: the chain may span several nodes. */
+    CF_TRY(cf_model_add_layer(im->m, CF_LAYER_ACTIVATION, s->name, &l));
     l->in[0] = s->src;
     l->out = out;
     l->act = s->expr;
