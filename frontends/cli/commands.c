@@ -6,6 +6,7 @@
 const cli_command cli_commands[] = {
     {"bench", "run a benchmark suite and print a table or JSON lines", cmd_bench},
     {"help", "list the subcommands, or show one's help", cmd_help},
+    {"infer", "run an ONNX model through its HE plan and compare with plaintext", cmd_infer},
     {"version", "print the version", cmd_version},
 };
 const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
