@@ -119,10 +119,11 @@ int cmd_infer(int argc, char **argv) {
   cf_he_plan *p = NULL;
   if ((st = cf_he_plan_build(m, &po, &p)) != CF_OK) goto fail;
   if (batch > p->batch) {
+    int fit = p->batch;
     cf_he_plan_free(p);
     cf_model_free(m);
-    return cli_usage_error("infer", "--batch %ld: only %d samples fit in %ld slots", batch,
-                           p->batch, slots);
+    return cli_usage_error("infer", "--batch %ld: only %d samples fit in %ld slots", batch, fit,
+                           slots);
   }
   int per = batch ? (int)batch : p->batch;
   cf_he_plan_print(p, stdout);

@@ -85,8 +85,8 @@ static void run_one(const char *dir, const char *name, tally *t) {
   }
   Onnx__TensorProto **inits = malloc(sizeof *inits * (g->n_initializer + nextra + 1));
   assert_non_null(inits);
-  memcpy(inits, g->initializer, sizeof *inits * g->n_initializer);
-  memcpy(inits + g->n_initializer, extra, sizeof *inits * nextra);
+  for (size_t i = 0; i < g->n_initializer; i++) inits[i] = g->initializer[i];
+  for (size_t i = 0; i < nextra; i++) inits[g->n_initializer + i] = extra[i];
   Onnx__TensorProto **old_inits = g->initializer;
   size_t old_n = g->n_initializer;
   g->initializer = inits;
