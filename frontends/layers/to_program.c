@@ -1,0 +1,84 @@
+#include "frontends/layers/to_program.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+static cf_status step_fail(const cf_step *s, cf_status st) {
+  char why[512];
+  snprintf(why, sizeof why, "%s", cf_last_error());
+  return CF_FAIL(st, "layer '%s': %s", s->layer, why);
+}
+
+static cf_status emit_linear(cf_program *prog, const cf_he_plan *p, const cf_step *s, cf_value x,
+                             cf_value *out) {
+  cf_value *pts = malloc(sizeof *pts * (size_t)(s->ndiag ? s->ndiag : 1));
+  int *rots = malloc(sizeof *rots * (size_t)(s->ndiag ? s->ndiag : 1));
+  cf_status st = (!pts || !rots) ? CF_FAIL(CF_ENOMEM, "no memory") : CF_OK;
+  for (int d = 0; d < s->ndiag && st == CF_OK; d++) {
+    char name[96];
+    snprintf(name, sizeof name, "%s.diag%d", s->layer, s->offsets[d]);
+    rots[d] = (s->offsets[d] % p->slots + p->slots) % p->slots;
+    st = cf_prog_plaintext(prog, name, s->diags[d], (uint32_t)p->slots, &pts[d]);
+  }
+  if (st == CF_OK) st = cf_prog_linear(prog, x, (size_t)s->ndiag, rots, pts, out);
+  if (st == CF_OK && s->bias) {
+    char name[96];
+    snprintf(name, sizeof name, "%s.bias", s->layer);
+    cf_value b;
+    st = cf_prog_plaintext(prog, name, s->bias, (uint32_t)p->slots, &b);
+    if (st == CF_OK) st = cf_prog_add(prog, *out, b, out);
+  }
+  free(pts), free(rots);
+  return st;
+}
+
+cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_program **out) {
+  *out = NULL;
+  if (chain->slots != (uint32_t)p->slots)
+    return CF_FAIL(CF_EMISMATCH, "chain has %u slots, the plan was laid out for %d", chain->slots,
+                   p->slots);
+  cf_program *prog;
+  CF_TRY(cf_program_create(chain, CF_MANAGE_AUTO, &prog));
+  cf_value *val = malloc(sizeof *val * (size_t)p->nvalues);
+  if (!val) {
+    cf_program_destroy(prog);
+    return CF_FAIL(CF_ENOMEM, "no memory");
+  }
+  for (int i = 0; i < p->nvalues; i++) val[i] = -1;
+  cf_status st = cf_prog_input(prog, "x", (int)chain->nq - 1, 0, (uint32_t)p->slots, &val[p->input]);
+  for (int i = 0; i < p->nsteps && st == CF_OK; i++) {
+    const cf_step *s = &p->steps[i];
+    cf_value x = val[s->in], y;
+    switch (s->kind) {
+    case CF_STEP_LINEAR: st = emit_linear(prog, p, s, x, &y); break;
+    case CF_STEP_POLY:
+      st = cf_prog_poly(prog, x, CF_BASIS_CHEBYSHEV, s->lo, s->hi, (size_t)s->degree + 1, s->cheb,
+                        &y);
+      break;
+    case CF_STEP_ADD: st = cf_prog_add(prog, x, val[s->in2], &y); break;
+    }
+    if (st != CF_OK) st = step_fail(s, st);
+    else val[s->out] = y;
+  }
+  if (st == CF_OK) st = cf_prog_output(prog, "y", val[p->output]);
+  free(val);
+  if (st != CF_OK) {
+    cf_program_destroy(prog);
+    return st;
+  }
+  *out = prog;
+  return CF_OK;
+}
+
+cf_status cf_he_plan_chain(const cf_he_plan *p, int levels, cf_chain *out) {
+  unsigned log_n = 1;
+  while ((1 << (log_n - 1)) < p->slots) log_n++;
+  if (levels < 1 || levels > CF_CHAIN_MAX_Q - 1)
+    return CF_FAIL(CF_EINVAL, "%d levels (1..%d)", levels, CF_CHAIN_MAX_Q - 1);
+  CF_TRY(cf_chain_generate(out, log_n, (unsigned)levels + 1, 60, 40, 1, 60, 1, 40));
+  out->slots = (uint32_t)p->slots;
+  return CF_OK;
+}
