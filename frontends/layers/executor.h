@@ -1,27 +1,41 @@
 /*
  * How `cipherflow infer` runs a lowered plan: one slot vector in, one out.
- * Implementations: the plaintext slot simulator here; an encrypted one
- * builds the graph program from the plan and runs it with the graph's
- * executors (sequential CKKS or StarPU), including keygen, encryption and
- * decryption, reported as stages.
+ * Two implementations: the frontend's own slot simulator of the plan, and
+ * any executor of the graph layer (cipherflow/program.h) running the HE
+ * program built from the plan. Switching to an encrypted executor is a
+ * different factory (cf_executor_create_...) passed to
+ * cf_plan_executor_graph; keygen then happens in prepare.
  */
 #ifndef CF_FRONTENDS_LAYERS_EXECUTOR_H
 #define CF_FRONTENDS_LAYERS_EXECUTOR_H
 
+#include "cipherflow/program.h"
 #include "cipherflow/status.h"
 #include "frontends/layers/he_plan.h"
 
 typedef struct cf_plan_executor {
-  const char *name;     /* printed by infer */
-  int encrypted;        /* 0: plaintext semantics only, no keys or ciphertexts */
+  const char *name; /* printed by infer */
+  int encrypted;    /* 0: plaintext semantics only, no keys or ciphertexts */
   void *ctx;
-  /* Called once per plan before run (keygen lives here); may be NULL. */
+  /* Called once per plan before run (program build, keygen); may be NULL. */
   cf_status (*prepare)(void *ctx, const cf_he_plan *p);
   cf_status (*run)(void *ctx, const cf_he_plan *p, const double *in, double *out);
   void (*release)(void *ctx);
 } cf_plan_executor;
 
-/* The plaintext slot simulator (cf_he_plan_simulate). */
+/* The frontend's slot simulator (cf_he_plan_simulate). */
 cf_plan_executor cf_plan_executor_simulator(void);
+
+typedef cf_status (*cf_executor_factory)(cf_executor **out);
+
+/*
+ * Builds the plan's HE program and runs it with an executor from make.
+ * levels: levels of the chain to build for (0: as many as the program
+ * needs); a program needing more is refused in prepare with CF_ELEVEL and the
+ * per-layer account. step_levels (p->nsteps entries, may be NULL) receives
+ * the levels each layer consumes once prepare has run.
+ */
+cf_status cf_plan_executor_graph(cf_executor_factory make, const char *name, int encrypted,
+                                 int levels, int *step_levels, cf_plan_executor *out);
 
 #endif

@@ -216,7 +216,7 @@ cf_status cf_he_plan_simulate(const cf_he_plan *p, const double *in, double *out
 
 void cf_he_plan_print(const cf_he_plan *p, void *fp) {
   FILE *f = fp;
-  fprintf(f, "HE plan: %d slots, block %d, %d samples per ciphertext, depth %d\n", p->slots,
+  fprintf(f, "HE plan: %d slots, block %d, %d samples per ciphertext, estimated depth %d\n", p->slots,
           p->block, p->batch, p->depth);
   for (int i = 0; i < p->nsteps; i++) {
     const cf_step *s = &p->steps[i];
@@ -226,7 +226,7 @@ void cf_he_plan_print(const cf_he_plan *p, void *fp) {
     else if (s->kind == CF_STEP_POLY)
       fprintf(f, "polynomial degree %d on [%.3g, %.3g]", s->degree, s->lo, s->hi);
     else fprintf(f, "add");
-    fprintf(f, ", %d level%s (total %d)\n", s->levels, s->levels == 1 ? "" : "s",
+    fprintf(f, ", ~%d level%s (estimate; total %d)\n", s->levels, s->levels == 1 ? "" : "s",
             p->value_level[s->out]);
   }
 }

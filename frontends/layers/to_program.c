@@ -35,7 +35,8 @@ static cf_status emit_linear(cf_program *prog, const cf_he_plan *p, const cf_ste
   return st;
 }
 
-cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_program **out) {
+static cf_status build(const cf_he_plan *p, const cf_chain *chain, cf_program **out,
+                       int *step_levels, int *total) {
   *out = NULL;
   if (chain->slots != (uint32_t)p->slots)
     return CF_FAIL(CF_EMISMATCH, "chain has %u slots, the plan was laid out for %d", chain->slots,
@@ -60,8 +61,22 @@ cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_p
       break;
     case CF_STEP_ADD: st = cf_prog_add(prog, x, val[s->in2], &y); break;
     }
-    if (st != CF_OK) st = step_fail(s, st);
-    else val[s->out] = y;
+    if (st != CF_OK) {
+      st = step_fail(s, st);
+      break;
+    }
+    val[s->out] = y;
+    if (step_levels) {
+      cf_value_info a, b;
+      st = cf_program_value_info(prog, x, &a);
+      if (st == CF_OK) st = cf_program_value_info(prog, y, &b);
+      step_levels[i] = a.level - b.level;
+    }
+  }
+  if (st == CF_OK && total) {
+    cf_value_info a;
+    st = cf_program_value_info(prog, val[p->output], &a);
+    *total = (int)chain->nq - 1 - a.level;
   }
   if (st == CF_OK) st = cf_prog_output(prog, "y", val[p->output]);
   free(val);
@@ -70,6 +85,19 @@ cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_p
     return st;
   }
   *out = prog;
+  return CF_OK;
+}
+
+cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_program **out) {
+  return build(p, chain, out, NULL, NULL);
+}
+
+cf_status cf_he_plan_measure_levels(const cf_he_plan *p, int *step_levels, int *total) {
+  cf_chain c;
+  CF_TRY(cf_he_plan_chain(p, CF_CHAIN_MAX_Q - 1, &c));
+  cf_program *prog;
+  CF_TRY(build(p, &c, &prog, step_levels, total));
+  cf_program_destroy(prog);
   return CF_OK;
 }
 

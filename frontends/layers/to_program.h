@@ -15,6 +15,14 @@
  */
 cf_status cf_he_plan_to_program(const cf_he_plan *p, const cf_chain *chain, cf_program **out);
 
+/*
+ * Levels each step really consumes in the graph's lowering (its polynomial
+ * evaluation and rescaling), measured by building the program on a chain
+ * with the most levels a chain can have. Writes p->nsteps counts to
+ * step_levels and the total along the longest path to *total.
+ */
+cf_status cf_he_plan_measure_levels(const cf_he_plan *p, int *step_levels, int *total);
+
 /* A test chain (insecure primes) with the plan's slots and levels + 1 primes. */
 cf_status cf_he_plan_chain(const cf_he_plan *p, int levels, cf_chain *out);
 

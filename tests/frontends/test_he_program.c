@@ -73,8 +73,19 @@ static void example(const char *stem, int slots) {
   cf_plan_opts po = {.slots = slots};
   cf_he_plan *p;
   assert_int_equal(cf_he_plan_build(m, &po, &p), CF_OK);
+  int step_levels[16], total;
+  assert_true(p->nsteps <= 16);
+  if (cf_he_plan_measure_levels(p, step_levels, &total) != CF_OK) fail_msg("%s", cf_last_error());
+  for (int i = 0; i < p->nsteps; i++)
+    printf("  %-8s %d level%s (plan estimate %d)\n", p->steps[i].layer, step_levels[i],
+           step_levels[i] == 1 ? "" : "s", p->steps[i].levels);
   cf_chain chain;
-  assert_int_equal(cf_he_plan_chain(p, p->depth, &chain), CF_OK);
+  /* One level short is refused by the builder, naming the layer. */
+  assert_int_equal(cf_he_plan_chain(p, total - 1, &chain), CF_OK);
+  cf_program *short_prog;
+  assert_int_equal(cf_he_plan_to_program(p, &chain, &short_prog), CF_ELEVEL);
+  assert_non_null(strstr(cf_last_error(), "layer '"));
+  assert_int_equal(cf_he_plan_chain(p, total, &chain), CF_OK);
   cf_program *prog, *expanded;
   if (cf_he_plan_to_program(p, &chain, &prog) != CF_OK) fail_msg("%s", cf_last_error());
   if (cf_pass_expand_poly(prog, &expanded) != CF_OK) fail_msg("%s", cf_last_error());

@@ -27,11 +27,14 @@ for m in mlp cnn; do
   expect 0 'agreement: (9[5-9]|100)\.[0-9]+% \(' -- infer "$model" --quiet
   grep -E '^(agreement|accuracy|logit precision|time):' "$tmp/out"
   expect 0 'plaintext slots' -- infer "$model" --quiet --batch 3 --limit 10
+  expect 0 'agreement: 100\.00% \(10/10\)' -- infer "$model" --quiet --limit 10 --executor plan-sim
+  expect 0 'levels per layer \(graph lowering\)' -- infer "$model" --quiet --limit 4 --slots 2048
   expect 0 'sample 9: predicted' -- infer "$model" --limit 10
   expect 1 'needs [0-9]+ levels but the parameters give 2' -- infer "$model" --levels 2
 done
 expect 2 '--batch 1000: only' -- infer "$src/examples/digits/digits_mlp.onnx" --batch 1000
 expect 2 'needs the StarPU executor' -- infer "$src/examples/digits/digits_mlp.onnx" --sched dmda
+expect 2 "unknown executor 'gpu'" -- infer "$src/examples/digits/digits_mlp.onnx" --executor gpu
 expect 1 'cannot open' -- infer "$tmp/nope.onnx"
 head -c 100 "$src/examples/digits/digits_cnn.onnx" >"$tmp/cut.onnx"
 expect 1 'not a valid ONNX protobuf' -- infer "$tmp/cut.onnx"
