@@ -20,9 +20,10 @@ static void path_of(char *buf, size_t len, const char *rel) {
   snprintf(buf, len, "%s/%s", src ? src : ".", rel);
 }
 
-static void check_model(const char *stem, const cf_layer_kind *kinds, int nkinds) {
+static void check_model_in(const char *dir, const char *data, const char *stem,
+                           const cf_layer_kind *kinds, int nkinds, int nout) {
   char p[1024];
-  snprintf(p, sizeof p, "examples/digits/%s.onnx", stem);
+  snprintf(p, sizeof p, "examples/%s/%s.onnx", dir, stem);
   char full[1200];
   path_of(full, sizeof full, p);
   cf_model *m;
@@ -30,18 +31,19 @@ static void check_model(const char *stem, const cf_layer_kind *kinds, int nkinds
   if (st != CF_OK) fail_msg("%s", cf_last_error());
   assert_int_equal(m->nlayers, nkinds);
   for (int i = 0; i < nkinds; i++) assert_int_equal(m->layers[i].kind, kinds[i]);
-  snprintf(p, sizeof p, "examples/digits/%s.calib", stem);
+  snprintf(p, sizeof p, "examples/%s/%s.calib", dir, stem);
   path_of(full, sizeof full, p);
   assert_int_equal(cf_model_load_calibration(m, full), CF_OK);
 
   cf_dataset test, ref;
-  path_of(full, sizeof full, "examples/digits/digits_test.cfts");
+  snprintf(p, sizeof p, "examples/%s/%s", dir, data);
+  path_of(full, sizeof full, p);
   assert_int_equal(cf_dataset_load(full, &test), CF_OK);
-  snprintf(p, sizeof p, "examples/digits/%s.ref.cfts", stem);
+  snprintf(p, sizeof p, "examples/%s/%s.ref.cfts", dir, stem);
   path_of(full, sizeof full, p);
   assert_int_equal(cf_dataset_load(full, &ref), CF_OK);
   assert_int_equal(test.count, ref.count);
-  assert_int_equal(ref.width, 10);
+  assert_int_equal(ref.width, nout);
   double worst = 0;
   int correct = 0;
   for (int i = 0; i < test.count; i++) {
@@ -65,6 +67,17 @@ static void check_model(const char *stem, const cf_layer_kind *kinds, int nkinds
   cf_dataset_free(&test);
   cf_dataset_free(&ref);
   cf_model_free(m);
+}
+
+static void check_model(const char *stem, const cf_layer_kind *kinds, int nkinds) {
+  check_model_in("digits", "digits_test.cfts", stem, kinds, nkinds, 10);
+}
+
+static void fashion_matches_reference(void **state) {
+  (void)state;
+  const cf_layer_kind k[] = {CF_LAYER_CONV2D, CF_LAYER_ACTIVATION, CF_LAYER_RESHAPE,
+                             CF_LAYER_DENSE};
+  check_model_in("fashion", "fashion_test.cfts", "fashion_cnn", k, 4, 10);
 }
 
 static void mlp_matches_reference(void **state) {
@@ -99,6 +112,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(mlp_matches_reference),
       cmocka_unit_test(cnn_matches_reference),
+      cmocka_unit_test(fashion_matches_reference),
       cmocka_unit_test(mlp_activation_is_the_exported_polynomial),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
