@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "cipherflow/status.h"
+#include "frontends/approx/sign.h"
 
 enum { CF_MODEL_MAX_RANK = 3, CF_EXPR_MAX_NODES = 64, CF_MODEL_NAME_LEN = 64 };
 
@@ -79,13 +80,18 @@ typedef enum cf_layer_kind {
 
 const char *cf_layer_kind_name(cf_layer_kind k);
 
-/* A polynomial replacement of an activation, set by the approximation pass. */
+/* A polynomial replacement of an activation, set by the approximation pass:
+ * one Chebyshev series, or for ReLU optionally x (1 + sign(x / bound)) / 2
+ * with a composite sign. */
 typedef struct cf_layer_approx {
   int set;
   double lo, hi;     /* interval it was fitted on */
   int degree;
   double *cheb;      /* Chebyshev coefficients on [lo, hi], degree + 1 of them */
   double max_error;  /* measured on [lo, hi] */
+  int composite;     /* 1: ReLU by composite sign (cheb unused) */
+  double bound;
+  cf_sign_approx sign;
 } cf_layer_approx;
 
 typedef struct cf_layer {

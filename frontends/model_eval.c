@@ -55,9 +55,10 @@ cf_status cf_layer_apply(const cf_model *m, const cf_layer *l, const double *x, 
     if (mode == CF_EVAL_APPROX && !l->approx.set)
       return CF_FAIL(CF_EINVAL, "activation '%s' has no approximation", l->name);
     for (size_t k = 0; k < n; k++)
-      y[k] = mode == CF_EVAL_APPROX
-                 ? cf_cheb_eval(l->approx.cheb, l->approx.degree, l->approx.lo, l->approx.hi, x[k])
-                 : cf_expr_eval(&l->act, x[k]);
+      y[k] = mode != CF_EVAL_APPROX ? cf_expr_eval(&l->act, x[k])
+             : l->approx.composite
+                 ? cf_relu_eval(&l->approx.sign, l->approx.bound, x[k])
+                 : cf_cheb_eval(l->approx.cheb, l->approx.degree, l->approx.lo, l->approx.hi, x[k]);
     break;
   }
   return CF_OK;

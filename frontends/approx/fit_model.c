@@ -27,6 +27,21 @@ cf_status cf_model_fit_activations(cf_model *m, const cf_fit_opts *o) {
     }
     double w = hi - lo > 0 ? hi - lo : 1;
     lo -= o->margin * w, hi += o->margin * w;
+    int is_relu = l->act.n == 2 && l->act.nodes[0].op == CF_EX_VAR &&
+                  l->act.nodes[1].op == CF_EX_RELU;
+    if (is_relu && o->relu_eps > 0) {
+      double bound = fmax(fabs(lo), fabs(hi));
+      cf_layer_approx a = {.set = 1, .lo = -bound, .hi = bound, .composite = 1, .bound = bound};
+      /* sign error e costs at most e * bound / 2 in the ReLU */
+      CF_TRY(cf_sign_composite(o->relu_eps, fmin(0.5, 2 * o->tol / bound), &a.sign));
+      for (int k = 0; k <= 8192; k++) {
+        double x = -bound + 2 * bound * k / 8192;
+        a.max_error = fmax(a.max_error, fabs(cf_relu_eval(&a.sign, bound, x) - fmax(x, 0)));
+      }
+      free(l->approx.cheb);
+      l->approx = a;
+      continue;
+    }
     double *c = malloc(sizeof(double) * (size_t)(o->max_degree + 1));
     if (!c) return CF_FAIL(CF_ENOMEM, "no memory");
     int deg;
@@ -51,7 +66,7 @@ cf_status cf_model_fit_activations(cf_model *m, const cf_fit_opts *o) {
       return st;
     }
     free(l->approx.cheb);
-    l->approx = (cf_layer_approx){1, lo, hi, deg, c, err};
+    l->approx = (cf_layer_approx){.set = 1, .lo = lo, .hi = hi, .degree = deg, .cheb = c, .max_error = err};
   }
   return CF_OK;
 }

@@ -53,7 +53,7 @@ typedef struct stage_times {
 int cmd_infer(int argc, char **argv) {
   const char *input = NULL, *calib = NULL, *sched = NULL, *trace = NULL, *exec = "graph-sim";
   long batch = 0, slots = 4096, levels = 0, limit = 0;
-  double tol = 1e-3;
+  double tol = 1e-3, relu_eps = 0;
   bool quiet = false;
   const cli_opt opts[] = {
       {"input", CLI_STRING, &input, "FILE",
@@ -64,6 +64,8 @@ int cmd_infer(int argc, char **argv) {
       {"levels", CLI_INT, &levels, "L", "levels the parameters give; refuse deeper models"},
       {"tol", CLI_DOUBLE, &tol, "E", "max activation approximation error (default 1e-3)"},
       {"limit", CLI_INT, &limit, "N", "only the first N inputs"},
+      {"relu-eps", CLI_DOUBLE, &relu_eps, "E",
+       "ReLU by composite sign, exact outside |x| < E * range (default: Chebyshev fit)"},
       {"executor", CLI_STRING, &exec, "NAME",
        "graph-sim: the HE program in the graph's plaintext-slot simulator (default); "
        "plan-sim: the frontend's own slot simulator of the plan"},
@@ -109,8 +111,9 @@ int cmd_infer(int argc, char **argv) {
                          sched ? "sched" : "trace", ex.name);
     goto early;
   }
-  if (batch < 0 || limit < 0 || levels < 0 || !(tol > 0)) {
-    rc = cli_usage_error("infer", "--batch, --limit, --levels and --tol must be positive");
+  if (batch < 0 || limit < 0 || levels < 0 || !(tol > 0) || !(relu_eps >= 0 && relu_eps < 1)) {
+    rc = cli_usage_error("infer", "--batch, --limit, --levels and --tol must be positive, "
+                                  "--relu-eps in [0, 1)");
     goto early;
   }
 
@@ -131,10 +134,15 @@ int cmd_infer(int argc, char **argv) {
   cf_model_print(m, stdout);
 
   t0 = now();
-  cf_fit_opts fo = {.tol = tol, .margin = 0.1, .max_degree = 63};
+  cf_fit_opts fo = {.tol = tol, .margin = 0.1, .max_degree = 63, .relu_eps = relu_eps};
   if ((st = cf_model_fit_activations(m, &fo)) != CF_OK) goto fail;
   for (int i = 0; i < m->nlayers; i++)
-    if (m->layers[i].kind == CF_LAYER_ACTIVATION)
+    if (m->layers[i].kind == CF_LAYER_ACTIVATION && m->layers[i].approx.composite)
+      printf("activation %s: ReLU by composite sign (f_%d x %d stages) on [%.4g, %.4g], max "
+             "error %.3g\n",
+             m->layers[i].name, m->layers[i].approx.sign.n, m->layers[i].approx.sign.nstages,
+             m->layers[i].approx.lo, m->layers[i].approx.hi, m->layers[i].approx.max_error);
+    else if (m->layers[i].kind == CF_LAYER_ACTIVATION)
       printf("activation %s: Chebyshev degree %d on [%.4g, %.4g], max error %.3g\n",
              m->layers[i].name, m->layers[i].approx.degree, m->layers[i].approx.lo,
              m->layers[i].approx.hi, m->layers[i].approx.max_error);

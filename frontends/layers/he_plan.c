@@ -85,6 +85,46 @@ static cf_status linear_step(const cf_model *m, const cf_layer *l, const cf_he_p
   return st;
 }
 
+static void commit_step(cf_he_plan *p) {
+  cf_step *s = &p->steps[p->nsteps++];
+  int lv = p->value_level[s->in];
+  if (s->in2 >= 0 && p->value_level[s->in2] > lv) lv = p->value_level[s->in2];
+  p->value_level[s->out] = lv + s->levels;
+}
+
+static cf_step *power_step(cf_he_plan *p, const char *layer, int in, int out, const double *c,
+                           int degree) {
+  cf_step *s = &p->steps[p->nsteps];
+  s->layer = layer, s->kind = CF_STEP_POLY, s->power = 1;
+  s->in = in, s->in2 = -1, s->out = out;
+  s->cheb = c, s->degree = degree;
+  s->levels = cf_poly_depth(degree);
+  commit_step(p);
+  return s;
+}
+
+/* relu(x) = x (1 + sign(x / B)) / 2 with sign a composition of f_n stages;
+ * the 1 / B scaling is folded into the first stage's coefficients and
+ * (1 + s) / 2 into the last one's, so each stage is one polynomial step. */
+static void relu_steps(cf_he_plan *p, const cf_layer *l, int x, int out) {
+  const cf_layer_approx *a = &l->approx;
+  int deg = 2 * a->sign.n + 1, v = x;
+  for (int k = 0; k < a->sign.nstages; k++) {
+    int w = p->nvalues++;
+    cf_step *s = power_step(p, l->name, v, w, NULL, deg);
+    for (int i = 0; i <= deg; i++) s->own[i] = a->sign.coef[i] * (k == 0 ? pow(a->bound, -i) : 1);
+    if (k == a->sign.nstages - 1) {
+      for (int i = 0; i <= deg; i++) s->own[i] *= 0.5;
+      s->own[0] += 0.5;
+    }
+    s->cheb = s->own;
+    v = w;
+  }
+  cf_step *s = &p->steps[p->nsteps];
+  s->layer = l->name, s->kind = CF_STEP_MUL, s->in = x, s->in2 = v, s->out = out, s->levels = 1;
+  commit_step(p);
+}
+
 cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan **out) {
   *out = NULL;
   if (o->slots < 2 || (o->slots & (o->slots - 1)))
@@ -101,8 +141,10 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
                    o->slots);
   cf_he_plan *p = calloc(1, sizeof *p);
   int *val = malloc(sizeof(int) * (size_t)m->ntensors);
-  if (!p || !val || !(p->steps = calloc((size_t)m->nlayers + 1, sizeof(cf_step))) ||
-      !(p->value_level = calloc((size_t)m->ntensors, sizeof(int)))) {
+  /* A composite ReLU takes up to CF_SIGN_MAX_STAGES + 1 steps and extra values. */
+  size_t maxsteps = (size_t)m->nlayers * (CF_SIGN_MAX_STAGES + 1) + 1;
+  if (!p || !val || !(p->steps = calloc(maxsteps, sizeof(cf_step))) ||
+      !(p->value_level = calloc((size_t)m->ntensors + maxsteps, sizeof(int)))) {
     free(val);
     cf_he_plan_free(p);
     return CF_FAIL(CF_ENOMEM, "no memory for an HE plan");
@@ -125,6 +167,9 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
     s->in = val[l->in[0]], s->in2 = -1, s->out = val[l->out];
     if (is_linear(l->kind)) {
       st = linear_step(m, l, p, s);
+    } else if (l->kind == CF_LAYER_ACTIVATION && l->approx.composite) {
+      relu_steps(p, l, val[l->in[0]], val[l->out]);
+      continue;
     } else if (l->kind == CF_LAYER_ACTIVATION) {
       if (!l->approx.set) {
         st = CF_FAIL(CF_EINVAL, "activation '%s' has no polynomial approximation", l->name);
@@ -140,10 +185,7 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
       s->in2 = val[l->in[1]];
       s->levels = 0;
     }
-    p->nsteps++;
-    int lv = p->value_level[s->in];
-    if (s->in2 >= 0 && p->value_level[s->in2] > lv) lv = p->value_level[s->in2];
-    p->value_level[s->out] = lv + s->levels;
+    commit_step(p);
   }
   p->output = val[m->output];
   p->depth = p->value_level[p->output];
@@ -201,10 +243,21 @@ cf_status cf_he_plan_simulate(const cf_he_plan *p, const double *in, double *out
       }
       break;
     case CF_STEP_POLY:
-      for (size_t j = 0; j < S; j++) y[j] = cf_cheb_eval(s->cheb, s->degree, s->lo, s->hi, x[j]);
+      for (size_t j = 0; j < S; j++) {
+        if (!s->power) {
+          y[j] = cf_cheb_eval(s->cheb, s->degree, s->lo, s->hi, x[j]);
+          continue;
+        }
+        double acc = 0;
+        for (int k = s->degree; k >= 0; k--) acc = acc * x[j] + s->cheb[k];
+        y[j] = acc;
+      }
       break;
     case CF_STEP_ADD:
       for (size_t j = 0; j < S; j++) y[j] = x[j] + v[s->in2][j];
+      break;
+    case CF_STEP_MUL:
+      for (size_t j = 0; j < S; j++) y[j] = x[j] * v[s->in2][j];
       break;
     }
   }
@@ -223,9 +276,11 @@ void cf_he_plan_print(const cf_he_plan *p, void *fp) {
     fprintf(f, "  %-16s ", s->layer);
     if (s->kind == CF_STEP_LINEAR)
       fprintf(f, "linear transform, %d diagonals%s", s->ndiag, s->bias ? " + bias" : "");
+    else if (s->kind == CF_STEP_POLY && s->power)
+      fprintf(f, "polynomial degree %d (power basis)", s->degree);
     else if (s->kind == CF_STEP_POLY)
       fprintf(f, "polynomial degree %d on [%.3g, %.3g]", s->degree, s->lo, s->hi);
-    else fprintf(f, "add");
+    else fprintf(f, s->kind == CF_STEP_ADD ? "add" : "multiply");
     fprintf(f, ", ~%d level%s (estimate; total %d)\n", s->levels, s->levels == 1 ? "" : "s",
             p->value_level[s->out]);
   }

@@ -15,7 +15,9 @@
  * list and chooses its baby-step giant-step split.
  *
  * Activations become polynomial steps (Chebyshev coefficients on an interval)
- * for the graph's polynomial node. Biases are plaintext additions.
+ * for the graph's polynomial node; ReLU by composite sign becomes a scaling,
+ * one power-basis step per sign stage, (1 + s) / 2 and a product with x.
+ * Biases are plaintext additions.
  */
 #ifndef CF_FRONTENDS_LAYERS_HE_PLAN_H
 #define CF_FRONTENDS_LAYERS_HE_PLAN_H
@@ -25,8 +27,9 @@
 
 typedef enum cf_step_kind {
   CF_STEP_LINEAR, /* out = sum_d diag[d] * rot(in, offset[d]) (+ bias) */
-  CF_STEP_POLY,   /* out = p(in), Chebyshev on [lo, hi] */
+  CF_STEP_POLY,   /* out = p(in), Chebyshev on [lo, hi] or power basis */
   CF_STEP_ADD,    /* out = in + in2 */
+  CF_STEP_MUL,    /* out = in * in2 (ciphertext product) */
 } cf_step_kind;
 
 typedef struct cf_step {
@@ -39,9 +42,11 @@ typedef struct cf_step {
   double **diags; /* ndiag vectors of slots values */
   double *bias;   /* slots values, or NULL */
   /* POLY */
-  const double *cheb; /* points into the model's approximation */
+  int power;          /* 0: Chebyshev on [lo, hi]; 1: power basis in x */
+  const double *cheb; /* coefficients (degree + 1), in the model or in small */
   int degree;
   double lo, hi;
+  double own[2 * CF_SIGN_MAX_N + 2]; /* coefficients this step owns */
   int levels;     /* multiplicative levels this step consumes */
 } cf_step;
 

@@ -56,10 +56,14 @@ static cf_status build(const cf_he_plan *p, const cf_chain *chain, cf_program **
     switch (s->kind) {
     case CF_STEP_LINEAR: st = emit_linear(prog, p, s, x, &y); break;
     case CF_STEP_POLY:
-      st = cf_prog_poly(prog, x, CF_BASIS_CHEBYSHEV, s->lo, s->hi, (size_t)s->degree + 1, s->cheb,
-                        &y);
+      if (s->power)
+        st = cf_prog_poly(prog, x, CF_BASIS_POWER, -1, 1, (size_t)s->degree + 1, s->cheb, &y);
+      else
+        st = cf_prog_poly(prog, x, CF_BASIS_CHEBYSHEV, s->lo, s->hi, (size_t)s->degree + 1,
+                          s->cheb, &y);
       break;
     case CF_STEP_ADD: st = cf_prog_add(prog, x, val[s->in2], &y); break;
+    case CF_STEP_MUL: st = cf_prog_mul(prog, x, val[s->in2], &y); break;
     }
     if (st != CF_OK) {
       st = step_fail(s, st);
