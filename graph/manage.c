@@ -93,7 +93,7 @@ cf_status cf_b_add(cf_program *p, cf_op op, cf_value a, cf_value b, int manage, 
         CF_TRY(drop_to(p, b, level, &b));
       } else {
         cf_scale s = ty(p, a)->scale;
-        level = ty(p, a)->level - 1;
+        level = ty(p, b)->level > ty(p, a)->level ? ty(p, a)->level : ty(p, a)->level - 1;
         CF_TRY(cf_manage_align_to(p, b, level, &s, &b));
         CF_TRY(drop_to(p, a, level, &a));
       }

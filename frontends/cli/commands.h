@@ -19,5 +19,6 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 #endif
