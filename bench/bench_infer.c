@@ -26,7 +26,8 @@ typedef struct ctx {
 
 static double *rnd(size_t n, unsigned *seed) {
   double *v = malloc(sizeof(double) * n);
-  for (size_t i = 0; v && i < n; i++) v[i] = (double)rand_r(seed) / RAND_MAX - 0.5;
+  for (size_t i = 0; v && i < n; i++)
+    v[i] = (double)rand_r(seed) / RAND_MAX - 0.5;
   return v;
 }
 
@@ -115,7 +116,8 @@ cf_status cf_bench_infer_run(cf_bench *b) {
   if (st == CF_OK && (!c.in || !c.out)) st = CF_FAIL(CF_ENOMEM, "bench buffers");
   if (st == CF_OK) {
     unsigned seed = 11;
-    for (int i = 0; i < c.slots; i++) c.in[i] = (double)rand_r(&seed) / RAND_MAX;
+    for (int i = 0; i < c.slots; i++)
+      c.in[i] = (double)rand_r(&seed) / RAND_MAX;
     char params[96];
     snprintf(params, sizeof params, "{\"model\":\"mlp64-32-10\",\"slots\":%d,\"batch\":%d}",
              c.slots, c.p->batch);

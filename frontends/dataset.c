@@ -29,11 +29,12 @@ cf_status cf_dataset_load(const char *path, cf_dataset *out) {
     } else {
       out->rows = malloc(sizeof(double) * n * w);
       out->labels = malloc(sizeof(int32_t) * n);
-      if (!out->rows || !out->labels) st = CF_FAIL(CF_ENOMEM, "no memory for %s", path);
+      if (!out->rows || !out->labels)
+        st = CF_FAIL(CF_ENOMEM, "no memory for %s", path);
       else if (fread(out->rows, sizeof(double), (size_t)n * w, f) != (size_t)n * w ||
                fread(out->labels, sizeof(int32_t), n, f) != n)
-        st = CF_FAIL(CF_EFORMAT, "%s is truncated (expected %u x %u values and labels)", path, n,
-                     w);
+        st =
+            CF_FAIL(CF_EFORMAT, "%s is truncated (expected %u x %u values and labels)", path, n, w);
       else if (fgetc(f) != EOF)
         st = CF_FAIL(CF_EFORMAT, "%s has trailing bytes after %u rows", path, n);
       out->count = (int)n, out->width = (int)w;

@@ -10,7 +10,8 @@
 
 size_t cf_shape_size(const cf_shape *s) {
   size_t n = 1;
-  for (int i = 0; i < s->rank; i++) n *= (size_t)s->dims[i];
+  for (int i = 0; i < s->rank; i++)
+    n *= (size_t)s->dims[i];
   return n;
 }
 
@@ -55,7 +56,8 @@ static void poly_mul(const poly *p, const poly *q, poly *r, int max_degree) {
   }
   memset(t.c, 0, sizeof t.c);
   for (int i = 0; i <= p->deg; i++)
-    for (int j = 0; j <= q->deg; j++) t.c[i + j] += p->c[i] * q->c[j];
+    for (int j = 0; j <= q->deg; j++)
+      t.c[i + j] += p->c[i] * q->c[j];
   *r = t;
 }
 
@@ -90,11 +92,13 @@ int cf_expr_as_poly(const cf_expr *e, int max_degree, double *c, int *degree) {
         break;
       }
       *r = *a;
-      for (int k = 0; k <= r->deg; k++) r->c[k] /= b->c[0];
+      for (int k = 0; k <= r->deg; k++)
+        r->c[k] /= b->c[0];
       break;
     case CF_EX_NEG:
       *r = *a;
-      for (int k = 0; k <= r->deg; k++) r->c[k] = -r->c[k];
+      for (int k = 0; k <= r->deg; k++)
+        r->c[k] = -r->c[k];
       break;
     case CF_EX_POW: {
       double p = b->deg == 0 ? b->c[0] : -1;
@@ -103,7 +107,8 @@ int cf_expr_as_poly(const cf_expr *e, int max_degree, double *c, int *degree) {
         break;
       }
       poly acc = {.deg = 0, .c = {1}};
-      for (int k = 0; k < (int)p && acc.deg >= 0; k++) poly_mul(&acc, a, &acc, max_degree);
+      for (int k = 0; k < (int)p && acc.deg >= 0; k++)
+        poly_mul(&acc, a, &acc, max_degree);
       *r = acc;
       break;
     }
@@ -114,7 +119,8 @@ int cf_expr_as_poly(const cf_expr *e, int max_degree, double *c, int *degree) {
   if (ok) {
     const poly *r = &v[e->n - 1];
     int d = r->deg;
-    while (d > 0 && r->c[d] == 0) d--;
+    while (d > 0 && r->c[d] == 0)
+      d--;
     *degree = d;
     memcpy(c, r->c, sizeof(double) * (size_t)(d + 1));
   }
@@ -139,8 +145,11 @@ static void expr_str_at(const cf_expr *e, int i, char *buf, size_t len) {
   char a[256] = "", b[256] = "";
   if (n->a >= 0) expr_str_at(e, n->a, a, sizeof a);
   if (n->b >= 0) expr_str_at(e, n->b, b, sizeof b);
-  static const char ops[] = {[CF_EX_ADD] = '+', [CF_EX_SUB] = '-', [CF_EX_MUL] = '*',
-                             [CF_EX_DIV] = '/', [CF_EX_POW] = '^'};
+  static const char ops[] = {[CF_EX_ADD] = '+',
+                             [CF_EX_SUB] = '-',
+                             [CF_EX_MUL] = '*',
+                             [CF_EX_DIV] = '/',
+                             [CF_EX_POW] = '^'};
   switch (n->op) {
   case CF_EX_VAR: snprintf(buf, len, "x"); break;
   case CF_EX_CONST: snprintf(buf, len, "%.6g", n->value); break;
@@ -156,8 +165,10 @@ static void expr_str_at(const cf_expr *e, int i, char *buf, size_t len) {
 
 const char *cf_expr_str(const cf_expr *e, char *buf, size_t len) {
   if (len == 0) return buf;
-  if (e->n == 0) snprintf(buf, len, "x");
-  else expr_str_at(e, e->n - 1, buf, len);
+  if (e->n == 0)
+    snprintf(buf, len, "x");
+  else
+    expr_str_at(e, e->n - 1, buf, len);
   return buf;
 }
 
@@ -205,8 +216,8 @@ static void copy_name(char *dst, const char *src) {
 
 cf_status cf_model_add_tensor(cf_model *m, const char *name, const cf_shape *shape, int *id) {
   if (shape->rank != 1 && shape->rank != 3)
-    return CF_FAIL(CF_EUNSUPPORTED, "tensor '%s' has rank %d; only 1 or 3 (without batch)",
-                   name, shape->rank);
+    return CF_FAIL(CF_EUNSUPPORTED, "tensor '%s' has rank %d; only 1 or 3 (without batch)", name,
+                   shape->rank);
   for (int i = 0; i < shape->rank; i++)
     if (shape->dims[i] <= 0 || shape->dims[i] > (1 << 20))
       return CF_FAIL(CF_EUNSUPPORTED, "tensor '%s' has dimension %d of size %d", name, i,
@@ -283,7 +294,8 @@ void cf_model_print(const cf_model *m, void *fp) {
     const cf_shape *s = &m->tensors[l->out].shape;
     fprintf(f, "  %-10s %-16s -> %-12s [", cf_layer_kind_name(l->kind), l->name,
             m->tensors[l->out].name);
-    for (int d = 0; d < s->rank; d++) fprintf(f, "%s%d", d ? "x" : "", s->dims[d]);
+    for (int d = 0; d < s->rank; d++)
+      fprintf(f, "%s%d", d ? "x" : "", s->dims[d]);
     fprintf(f, "]");
     if (l->kind == CF_LAYER_ACTIVATION) {
       char buf[256];

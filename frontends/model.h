@@ -20,8 +20,8 @@
 enum { CF_MODEL_MAX_RANK = 3, CF_EXPR_MAX_NODES = 64, CF_MODEL_NAME_LEN = 64 };
 
 typedef struct cf_shape {
-  int rank;                     /* 1 or 3 */
-  int dims[CF_MODEL_MAX_RANK];  /* (n) or (c, h, w) */
+  int rank;                    /* 1 or 3 */
+  int dims[CF_MODEL_MAX_RANK]; /* (n) or (c, h, w) */
 } cf_shape;
 
 size_t cf_shape_size(const cf_shape *s);
@@ -85,11 +85,11 @@ const char *cf_layer_kind_name(cf_layer_kind k);
  * with a composite sign. */
 typedef struct cf_layer_approx {
   int set;
-  double lo, hi;     /* interval it was fitted on */
+  double lo, hi; /* interval it was fitted on */
   int degree;
-  double *cheb;      /* Chebyshev coefficients on [lo, hi], degree + 1 of them */
-  double max_error;  /* measured on [lo, hi] */
-  int composite;     /* 1: ReLU by composite sign (cheb unused) */
+  double *cheb;     /* Chebyshev coefficients on [lo, hi], degree + 1 of them */
+  double max_error; /* measured on [lo, hi] */
+  int composite;    /* 1: ReLU by composite sign (cheb unused) */
   double bound;
   cf_sign_approx sign;
 } cf_layer_approx;
@@ -104,7 +104,7 @@ typedef struct cf_layer {
   int kh, kw, stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right;
   /* AFFINE: one scale and shift per element of the input. */
   double *scale, *shift;
-  cf_expr act;          /* ACTIVATION */
+  cf_expr act; /* ACTIVATION */
   cf_layer_approx approx;
 } cf_layer;
 

@@ -10,14 +10,15 @@
 static void dense(const cf_layer *l, const double *x, int k, double *y, int n) {
   for (int o = 0; o < n; o++) {
     double s = l->b[o];
-    for (int i = 0; i < k; i++) s += l->w[(size_t)o * k + i] * x[i];
+    for (int i = 0; i < k; i++)
+      s += l->w[(size_t)o * k + i] * x[i];
     y[o] = s;
   }
 }
 
 /* Conv (with w) or average pool (w == NULL, one channel at a time). */
 static void window(const cf_layer *l, const cf_shape *is, const cf_shape *os, const double *x,
-                  double *y) {
+                   double *y) {
   int cin = is->dims[0], h = is->dims[1], w = is->dims[2];
   for (int co = 0; co < os->dims[0]; co++)
     for (int oy = 0; oy < os->dims[1]; oy++)
@@ -31,8 +32,7 @@ static void window(const cf_layer *l, const cf_shape *is, const cf_shape *os, co
               double v = x[((size_t)ci * h + iy) * w + ix];
               s += l->w ? l->w[(((size_t)co * cin + ci) * l->kh + ky) * l->kw + kx] * v : v;
             }
-        y[((size_t)co * os->dims[1] + oy) * os->dims[2] + ox] =
-            l->w ? s : s / (l->kh * l->kw);
+        y[((size_t)co * os->dims[1] + oy) * os->dims[2] + ox] = l->w ? s : s / (l->kh * l->kw);
       }
 }
 
@@ -45,10 +45,12 @@ cf_status cf_layer_apply(const cf_model *m, const cf_layer *l, const double *x, 
   case CF_LAYER_CONV2D:
   case CF_LAYER_AVGPOOL: window(l, is, os, x, y); break;
   case CF_LAYER_AFFINE:
-    for (size_t k = 0; k < n; k++) y[k] = l->scale[k] * x[k] + l->shift[k];
+    for (size_t k = 0; k < n; k++)
+      y[k] = l->scale[k] * x[k] + l->shift[k];
     break;
   case CF_LAYER_ADD:
-    for (size_t k = 0; k < n; k++) y[k] = x[k] + x2[k];
+    for (size_t k = 0; k < n; k++)
+      y[k] = x[k] + x2[k];
     break;
   case CF_LAYER_RESHAPE: memcpy(y, x, sizeof(double) * n); break;
   case CF_LAYER_ACTIVATION:
@@ -89,7 +91,8 @@ cf_status cf_model_eval(const cf_model *m, const double *input, double *out, cf_
   }
   if (st == CF_OK)
     memcpy(out, v[m->output], sizeof(double) * cf_shape_size(&m->tensors[m->output].shape));
-  for (int t = 0; t < m->ntensors; t++) free(v[t]);
+  for (int t = 0; t < m->ntensors; t++)
+    free(v[t]);
   free(v);
   return st;
 }

@@ -27,7 +27,8 @@ cf_status cf_cheb_fit(cf_real_fn f, const void *ctx, double lo, double hi, int d
   }
   for (int k = 0; k < n; k++) {
     double s = 0;
-    for (int j = 0; j < n; j++) s += fv[j] * cos(M_PI * k * (j + 0.5) / n);
+    for (int j = 0; j < n; j++)
+      s += fv[j] * cos(M_PI * k * (j + 0.5) / n);
     c[k] = (k == 0 ? 1.0 : 2.0) * s / n;
   }
   return CF_OK;
@@ -90,12 +91,14 @@ cf_status cf_cheb_to_power(const double *c, int degree, double lo, double hi, do
     for (int i = 0; i <= k; i++)
       tk[k * n + i] = (i > 0 ? 2 * tk[(k - 1) * n + i - 1] : 0) - tk[(k - 2) * n + i];
   for (int k = 0; k < n; k++)
-    for (int i = 0; i <= k; i++) pt[i] += c[k] * tk[k * n + i];
+    for (int i = 0; i <= k; i++)
+      pt[i] += c[k] * tk[k * n + i];
   double a = 2 / (hi - lo), b = -(hi + lo) / (hi - lo);
   memset(p, 0, sizeof(double) * (size_t)n);
   /* Horner in t with t = a x + b, on power-series coefficients. */
   for (int i = n - 1; i >= 0; i--) {
-    for (int j = n - 1; j >= 1; j--) p[j] = p[j] * b + p[j - 1] * a;
+    for (int j = n - 1; j >= 1; j--)
+      p[j] = p[j] * b + p[j - 1] * a;
     p[0] = p[0] * b + pt[i];
   }
   free(tk), free(pt);
@@ -104,6 +107,7 @@ cf_status cf_cheb_to_power(const double *c, int degree, double lo, double hi, do
 
 int cf_poly_depth(int degree) {
   int d = 0;
-  while ((1 << d) < degree + 1) d++;
+  while ((1 << d) < degree + 1)
+    d++;
   return d;
 }

@@ -27,8 +27,8 @@ cf_status cf_model_fit_activations(cf_model *m, const cf_fit_opts *o) {
     }
     double w = hi - lo > 0 ? hi - lo : 1;
     lo -= o->margin * w, hi += o->margin * w;
-    int is_relu = l->act.n == 2 && l->act.nodes[0].op == CF_EX_VAR &&
-                  l->act.nodes[1].op == CF_EX_RELU;
+    int is_relu =
+        l->act.n == 2 && l->act.nodes[0].op == CF_EX_VAR && l->act.nodes[1].op == CF_EX_RELU;
     if (is_relu && o->relu_eps > 0) {
       double bound = fmax(fabs(lo), fabs(hi));
       cf_layer_approx a = {.set = 1, .lo = -bound, .hi = bound, .composite = 1, .bound = bound};
@@ -66,7 +66,8 @@ cf_status cf_model_fit_activations(cf_model *m, const cf_fit_opts *o) {
       return st;
     }
     free(l->approx.cheb);
-    l->approx = (cf_layer_approx){.set = 1, .lo = lo, .hi = hi, .degree = deg, .cheb = c, .max_error = err};
+    l->approx =
+        (cf_layer_approx){.set = 1, .lo = lo, .hi = hi, .degree = deg, .cheb = c, .max_error = err};
   }
   return CF_OK;
 }

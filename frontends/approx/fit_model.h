@@ -6,11 +6,11 @@
 #include "frontends/model.h"
 
 typedef struct cf_fit_opts {
-  double tol;        /* max |f - p| on the interval, e.g. 1e-3 */
-  double margin;     /* widen calibrated ranges by this fraction of their width, e.g. 0.1 */
-  int max_degree;    /* e.g. 63 */
-  double relu_eps;   /* > 0: ReLU by composite sign, exact outside |x| < relu_eps * bound;
-                      * 0: ReLU by a Chebyshev fit like other activations */
+  double tol;      /* max |f - p| on the interval, e.g. 1e-3 */
+  double margin;   /* widen calibrated ranges by this fraction of their width, e.g. 0.1 */
+  int max_degree;  /* e.g. 63 */
+  double relu_eps; /* > 0: ReLU by composite sign, exact outside |x| < relu_eps * bound;
+                    * 0: ReLU by a Chebyshev fit like other activations */
 } cf_fit_opts;
 
 /*

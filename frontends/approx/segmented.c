@@ -14,7 +14,9 @@ double cf_seg_exact(cf_seg_fn fn, double x) {
   return NAN;
 }
 
-static double exact_cb(double x, const void *ctx) { return cf_seg_exact(*(const cf_seg_fn *)ctx, x); }
+static double exact_cb(double x, const void *ctx) {
+  return cf_seg_exact(*(const cf_seg_fn *)ctx, x);
+}
 
 static double tail_hi(cf_seg_fn fn, double x) { return fn == CF_SEG_SIGMOID ? 1 : x; }
 
@@ -60,8 +62,8 @@ cf_status cf_segmented_fit(cf_seg_fn fn, double bound, double tol, cf_segmented 
    * tails both have to be accurate across that overlap. */
   double overlap = 1.0, middle = pick_middle(fn, bound, overlap, tol / 4);
   if (middle < 0)
-    return CF_FAIL(CF_EINVAL, "on [-%g, %g] the tails never come within %g of the function",
-                   bound, bound, tol / 4);
+    return CF_FAIL(CF_EINVAL, "on [-%g, %g] the tails never come within %g of the function", bound,
+                   bound, tol / 4);
   out->fn = fn, out->bound = bound, out->middle = middle;
   out->lo = -middle - overlap, out->hi = middle + overlap;
   double err;

@@ -20,12 +20,12 @@ typedef enum cf_seg_fn { CF_SEG_SIGMOID, CF_SEG_SILU, CF_SEG_GELU } cf_seg_fn;
 
 typedef struct cf_segmented {
   cf_seg_fn fn;
-  double bound, middle;  /* B and T */
-  double lo, hi;         /* interval of the middle fit */
+  double bound, middle; /* B and T */
+  double lo, hi;        /* interval of the middle fit */
   int degree;
   double cheb[CF_CHEB_MAX_DEGREE + 1];
-  cf_sign_approx sign;   /* on inputs scaled by 1 / (2B) */
-  double max_error;      /* measured on [-B, B] */
+  cf_sign_approx sign; /* on inputs scaled by 1 / (2B) */
+  double max_error;    /* measured on [-B, B] */
 } cf_segmented;
 
 double cf_seg_exact(cf_seg_fn fn, double x);

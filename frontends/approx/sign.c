@@ -22,12 +22,14 @@ void cf_sign_fn_coeffs(int n, double *c) {
 
 static double horner(const double *c, int deg, double x) {
   double s = 0;
-  for (int i = deg; i >= 0; i--) s = s * x + c[i];
+  for (int i = deg; i >= 0; i--)
+    s = s * x + c[i];
   return s;
 }
 
 double cf_sign_eval(const cf_sign_approx *s, double x) {
-  for (int k = 0; k < s->nstages; k++) x = horner(s->coef, 2 * s->n + 1, x);
+  for (int k = 0; k < s->nstages; k++)
+    x = horner(s->coef, 2 * s->n + 1, x);
   return x;
 }
 
@@ -50,7 +52,8 @@ cf_status cf_sign_composite(double eps, double tol, cf_sign_approx *out) {
     cf_sign_fn_coeffs(n, cand.coef);
     /* Log-spaced grid on [eps, 1]: the error is worst at the small end. */
     double v[GRID];
-    for (int i = 0; i < GRID; i++) v[i] = eps * pow(1 / eps, (double)i / (GRID - 1));
+    for (int i = 0; i < GRID; i++)
+      v[i] = eps * pow(1 / eps, (double)i / (GRID - 1));
     for (int k = 1; k <= CF_SIGN_MAX_STAGES; k++) {
       double worst = 0;
       for (int i = 0; i < GRID; i++) {

@@ -14,10 +14,10 @@ enum { CF_SIGN_MAX_STAGES = 24, CF_SIGN_MAX_N = 7 };
 
 typedef struct cf_sign_approx {
   int nstages;
-  int n;                                /* every stage is f_n, degree 2n + 1 */
-  double coef[2 * CF_SIGN_MAX_N + 2];   /* power basis of f_n */
-  double eps;                           /* inputs with |x| < eps are not covered */
-  double max_error;                     /* max |sign(x) - p(x)| on the covered set */
+  int n;                              /* every stage is f_n, degree 2n + 1 */
+  double coef[2 * CF_SIGN_MAX_N + 2]; /* power basis of f_n */
+  double eps;                         /* inputs with |x| < eps are not covered */
+  double max_error;                   /* max |sign(x) - p(x)| on the covered set */
 } cf_sign_approx;
 
 /* Power-basis coefficients c[0..2n+1] of f_n. */

@@ -41,8 +41,10 @@ static void sibling(const char *model, const char *what, char *out, size_t len) 
   char *slash = strrchr(tmp, '/');
   char *stem = slash ? slash + 1 : tmp;
   char *us = strchr(stem, '_');
-  if (us) *us = 0;
-  else if (dot) *dot = 0;
+  if (us)
+    *us = 0;
+  else if (dot)
+    *dot = 0;
   snprintf(out, len, "%s_test.cfts", tmp);
 }
 
@@ -81,7 +83,9 @@ int cmd_infer(int argc, char **argv) {
                  "an HE plan (linear transforms and polynomial steps over batched slots), run it, "
                  "and compare with the plaintext model: predictions, agreement, logit precision "
                  "in bits and the time of each stage.",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
@@ -105,8 +109,7 @@ int cmd_infer(int argc, char **argv) {
   } else {
     return cli_usage_error("infer", "unknown executor '%s' (graph-sim or plan-sim)", exec);
   }
-  if ((sched || trace) && !ex.encrypted)
-  {
+  if ((sched || trace) && !ex.encrypted) {
     rc = cli_usage_error("infer", "--%s needs the StarPU executor; this build runs the %s",
                          sched ? "sched" : "trace", ex.name);
     goto early;
@@ -193,9 +196,11 @@ int cmd_infer(int argc, char **argv) {
   t.prepare = now() - t0;
   if (step_levels) {
     int total = 0;
-    for (int i = 0; i < p->nsteps; i++) total += step_levels[i];
+    for (int i = 0; i < p->nsteps; i++)
+      total += step_levels[i];
     printf("levels per layer (graph lowering):");
-    for (int i = 0; i < p->nsteps; i++) printf(" %s %d", p->steps[i].layer, step_levels[i]);
+    for (int i = 0; i < p->nsteps; i++)
+      printf(" %s %d", p->steps[i].layer, step_levels[i]);
     printf("; total %d\n", total);
   }
 
@@ -235,8 +240,8 @@ int cmd_infer(int argc, char **argv) {
       }
       agree += a == r;
       if (ds.labels[i] >= 0) labelled++, correct += a == ds.labels[i];
-      if (!quiet) printf("sample %d: predicted %d (plaintext model %d, label %d)\n", i, a, r,
-                         ds.labels[i]);
+      if (!quiet)
+        printf("sample %d: predicted %d (plaintext model %d, label %d)\n", i, a, r, ds.labels[i]);
     }
     t.check = now() - t0;
     if (st == CF_OK) {

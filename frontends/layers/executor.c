@@ -35,8 +35,8 @@ static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
     char acct[1024];
     size_t n = 0;
     for (int i = 0; i < p->nsteps && n < sizeof acct - 64; i++)
-      n += (size_t)snprintf(acct + n, sizeof acct - n, "%s%s %d", i ? ", " : "",
-                            p->steps[i].layer, lv[i]);
+      n += (size_t)snprintf(acct + n, sizeof acct - n, "%s%s %d", i ? ", " : "", p->steps[i].layer,
+                            lv[i]);
     st = CF_FAIL(CF_ELEVEL,
                  "the model needs %d levels but the parameters give %d (per layer: %s); use "
                  "parameters with more levels or a larger activation tolerance",

@@ -10,7 +10,8 @@
 #include "frontends/model_eval.h"
 
 static void free_step(cf_step *s) {
-  for (int d = 0; d < s->ndiag; d++) free(s->diags[d]);
+  for (int d = 0; d < s->ndiag; d++)
+    free(s->diags[d]);
   free(s->diags);
   free(s->offsets);
   free(s->bias);
@@ -18,7 +19,8 @@ static void free_step(cf_step *s) {
 
 void cf_he_plan_free(cf_he_plan *p) {
   if (!p) return;
-  for (int i = 0; i < p->nsteps; i++) free_step(&p->steps[i]);
+  for (int i = 0; i < p->nsteps; i++)
+    free_step(&p->steps[i]);
   free(p->steps);
   free(p->value_level);
   free(p);
@@ -38,8 +40,8 @@ static cf_status linear_step(const cf_model *m, const cf_layer *l, const cf_he_p
   double *x = calloc((size_t)in_n, sizeof *x), *y = malloc(sizeof *y * (size_t)out_n);
   double *b = malloc(sizeof *b * (size_t)out_n);
   double **by_off = calloc((size_t)span, sizeof *by_off);
-  cf_status st = (!x || !y || !b || !by_off) ? CF_FAIL(CF_ENOMEM, "no memory for '%s'", l->name)
-                                             : CF_OK;
+  cf_status st =
+      (!x || !y || !b || !by_off) ? CF_FAIL(CF_ENOMEM, "no memory for '%s'", l->name) : CF_OK;
   if (st == CF_OK) st = cf_layer_apply(m, l, x, NULL, b, CF_EVAL_EXACT);
   for (int i = 0; i < in_n && st == CF_OK; i++) {
     x[i] = 1;
@@ -56,7 +58,8 @@ static cf_status linear_step(const cf_model *m, const cf_layer *l, const cf_he_p
     }
   }
   int nd = 0;
-  for (int k = 0; k < span; k++) nd += by_off && by_off[k] != NULL;
+  for (int k = 0; k < span; k++)
+    nd += by_off && by_off[k] != NULL;
   if (st == CF_OK) {
     s->offsets = malloc(sizeof(int) * (size_t)(nd ? nd : 1));
     s->diags = malloc(sizeof(double *) * (size_t)(nd ? nd : 1));
@@ -72,7 +75,8 @@ static cf_status linear_step(const cf_model *m, const cf_layer *l, const cf_he_p
     }
   }
   int has_bias = 0;
-  for (int j = 0; st == CF_OK && j < out_n; j++) has_bias |= b[j] != 0;
+  for (int j = 0; st == CF_OK && j < out_n; j++)
+    has_bias |= b[j] != 0;
   if (st == CF_OK && has_bias) {
     s->bias = calloc((size_t)p->slots, sizeof(double));
     if (!s->bias) st = CF_FAIL(CF_ENOMEM, "no memory for '%s'", l->name);
@@ -112,9 +116,11 @@ static void relu_steps(cf_he_plan *p, const cf_layer *l, int x, int out) {
   for (int k = 0; k < a->sign.nstages; k++) {
     int w = p->nvalues++;
     cf_step *s = power_step(p, l->name, v, w, NULL, deg);
-    for (int i = 0; i <= deg; i++) s->own[i] = a->sign.coef[i] * (k == 0 ? pow(a->bound, -i) : 1);
+    for (int i = 0; i <= deg; i++)
+      s->own[i] = a->sign.coef[i] * (k == 0 ? pow(a->bound, -i) : 1);
     if (k == a->sign.nstages - 1) {
-      for (int i = 0; i <= deg; i++) s->own[i] *= 0.5;
+      for (int i = 0; i <= deg; i++)
+        s->own[i] *= 0.5;
       s->own[0] += 0.5;
     }
     s->cheb = s->own;
@@ -135,7 +141,8 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
     if (n > maxsize) maxsize = n;
   }
   int block = 1;
-  while (block < maxsize) block *= 2;
+  while (block < maxsize)
+    block *= 2;
   if (block > o->slots)
     return CF_FAIL(CF_EUNSUPPORTED, "a tensor of %d values does not fit in %d slots", maxsize,
                    o->slots);
@@ -154,7 +161,8 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
   p->input = m->input;
   p->in_size = (int)cf_shape_size(&m->tensors[m->input].shape);
   p->out_size = (int)cf_shape_size(&m->tensors[m->output].shape);
-  for (int t = 0; t < m->ntensors; t++) val[t] = t;
+  for (int t = 0; t < m->ntensors; t++)
+    val[t] = t;
   cf_status st = CF_OK;
   for (int i = 0; i < m->nlayers && st == CF_OK; i++) {
     const cf_layer *l = &m->layers[i];
@@ -194,8 +202,8 @@ cf_status cf_he_plan_build(const cf_model *m, const cf_plan_opts *o, cf_he_plan 
     char acct[1024];
     size_t n = 0;
     for (int i = 0; i < p->nsteps && n < sizeof acct - 64; i++)
-      n += (size_t)snprintf(acct + n, sizeof acct - n, "%s%s %d", i ? ", " : "",
-                            p->steps[i].layer, p->steps[i].levels);
+      n += (size_t)snprintf(acct + n, sizeof acct - n, "%s%s %d", i ? ", " : "", p->steps[i].layer,
+                            p->steps[i].levels);
     st = CF_FAIL(CF_ELEVEL,
                  "the model needs %d levels but the parameters give %d (per layer: %s); "
                  "use parameters with more levels or lower activation degrees",
@@ -236,10 +244,12 @@ cf_status cf_he_plan_simulate(const cf_he_plan *p, const double *in, double *out
     double *y = v[s->out];
     switch (s->kind) {
     case CF_STEP_LINEAR:
-      for (size_t j = 0; j < S; j++) y[j] = s->bias ? s->bias[j] : 0;
+      for (size_t j = 0; j < S; j++)
+        y[j] = s->bias ? s->bias[j] : 0;
       for (int d = 0; d < s->ndiag; d++) {
         size_t r = (size_t)((s->offsets[d] % p->slots + p->slots) % p->slots);
-        for (size_t j = 0; j < S; j++) y[j] += s->diags[d][j] * x[(j + r) % S];
+        for (size_t j = 0; j < S; j++)
+          y[j] += s->diags[d][j] * x[(j + r) % S];
       }
       break;
     case CF_STEP_POLY:
@@ -249,28 +259,32 @@ cf_status cf_he_plan_simulate(const cf_he_plan *p, const double *in, double *out
           continue;
         }
         double acc = 0;
-        for (int k = s->degree; k >= 0; k--) acc = acc * x[j] + s->cheb[k];
+        for (int k = s->degree; k >= 0; k--)
+          acc = acc * x[j] + s->cheb[k];
         y[j] = acc;
       }
       break;
     case CF_STEP_ADD:
-      for (size_t j = 0; j < S; j++) y[j] = x[j] + v[s->in2][j];
+      for (size_t j = 0; j < S; j++)
+        y[j] = x[j] + v[s->in2][j];
       break;
     case CF_STEP_MUL:
-      for (size_t j = 0; j < S; j++) y[j] = x[j] * v[s->in2][j];
+      for (size_t j = 0; j < S; j++)
+        y[j] = x[j] * v[s->in2][j];
       break;
     }
   }
   if (st == CF_OK) memcpy(out, v[p->output], sizeof(double) * S);
-  for (int i = 0; i < p->nvalues; i++) free(v[i]);
+  for (int i = 0; i < p->nvalues; i++)
+    free(v[i]);
   free(v);
   return st;
 }
 
 void cf_he_plan_print(const cf_he_plan *p, void *fp) {
   FILE *f = fp;
-  fprintf(f, "HE plan: %d slots, block %d, %d samples per ciphertext, estimated depth %d\n", p->slots,
-          p->block, p->batch, p->depth);
+  fprintf(f, "HE plan: %d slots, block %d, %d samples per ciphertext, estimated depth %d\n",
+          p->slots, p->block, p->batch, p->depth);
   for (int i = 0; i < p->nsteps; i++) {
     const cf_step *s = &p->steps[i];
     fprintf(f, "  %-16s ", s->layer);
@@ -280,7 +294,8 @@ void cf_he_plan_print(const cf_he_plan *p, void *fp) {
       fprintf(f, "polynomial degree %d (power basis)", s->degree);
     else if (s->kind == CF_STEP_POLY)
       fprintf(f, "polynomial degree %d on [%.3g, %.3g]", s->degree, s->lo, s->hi);
-    else fprintf(f, s->kind == CF_STEP_ADD ? "add" : "multiply");
+    else
+      fprintf(f, s->kind == CF_STEP_ADD ? "add" : "multiply");
     fprintf(f, ", ~%d level%s (estimate; total %d)\n", s->levels, s->levels == 1 ? "" : "s",
             p->value_level[s->out]);
   }

@@ -47,7 +47,7 @@ typedef struct cf_step {
   int degree;
   double lo, hi;
   double own[2 * CF_SIGN_MAX_N + 2]; /* coefficients this step owns */
-  int levels;     /* multiplicative levels this step consumes */
+  int levels;                        /* multiplicative levels this step consumes */
 } cf_step;
 
 typedef struct cf_he_plan {
@@ -56,8 +56,8 @@ typedef struct cf_he_plan {
   int nvalues, input, output;
   int nsteps;
   cf_step *steps;
-  int depth;             /* levels along the longest path */
-  int *value_level;      /* levels consumed before each value is ready */
+  int depth;        /* levels along the longest path */
+  int *value_level; /* levels consumed before each value is ready */
 } cf_he_plan;
 
 typedef struct cf_plan_opts {

@@ -48,8 +48,10 @@ static cf_status build(const cf_he_plan *p, const cf_chain *chain, cf_program **
     cf_program_destroy(prog);
     return CF_FAIL(CF_ENOMEM, "no memory");
   }
-  for (int i = 0; i < p->nvalues; i++) val[i] = -1;
-  cf_status st = cf_prog_input(prog, "x", (int)chain->nq - 1, 0, (uint32_t)p->slots, &val[p->input]);
+  for (int i = 0; i < p->nvalues; i++)
+    val[i] = -1;
+  cf_status st =
+      cf_prog_input(prog, "x", (int)chain->nq - 1, 0, (uint32_t)p->slots, &val[p->input]);
   for (int i = 0; i < p->nsteps && st == CF_OK; i++) {
     const cf_step *s = &p->steps[i];
     cf_value x = val[s->in], y;
@@ -59,8 +61,8 @@ static cf_status build(const cf_he_plan *p, const cf_chain *chain, cf_program **
       if (s->power)
         st = cf_prog_poly(prog, x, CF_BASIS_POWER, -1, 1, (size_t)s->degree + 1, s->cheb, &y);
       else
-        st = cf_prog_poly(prog, x, CF_BASIS_CHEBYSHEV, s->lo, s->hi, (size_t)s->degree + 1,
-                          s->cheb, &y);
+        st = cf_prog_poly(prog, x, CF_BASIS_CHEBYSHEV, s->lo, s->hi, (size_t)s->degree + 1, s->cheb,
+                          &y);
       break;
     case CF_STEP_ADD: st = cf_prog_add(prog, x, val[s->in2], &y); break;
     case CF_STEP_MUL: st = cf_prog_mul(prog, x, val[s->in2], &y); break;
@@ -107,7 +109,8 @@ cf_status cf_he_plan_measure_levels(const cf_he_plan *p, int *step_levels, int *
 
 cf_status cf_he_plan_chain(const cf_he_plan *p, int levels, cf_chain *out) {
   unsigned log_n = 1;
-  while ((1 << (log_n - 1)) < p->slots) log_n++;
+  while ((1 << (log_n - 1)) < p->slots)
+    log_n++;
   if (levels < 1 || levels > CF_CHAIN_MAX_Q - 1)
     return CF_FAIL(CF_EINVAL, "%d levels (1..%d)", levels, CF_CHAIN_MAX_Q - 1);
   CF_TRY(cf_chain_generate(out, log_n, (unsigned)levels + 1, 60, 40, 1, 60, 1, 40));

@@ -39,7 +39,7 @@ typedef struct importer {
 } importer;
 
 #define NODE_FAIL(im, st, fmt, ...)                                                                \
-  CF_FAIL(st, "node '%s' (%s): " fmt, (im)->node->name ? (im)->node->name : "",                   \
+  CF_FAIL(st, "node '%s' (%s): " fmt, (im)->node->name ? (im)->node->name : "",                    \
           (im)->node->op_type ? (im)->node->op_type : "", __VA_ARGS__)
 
 static sym *find_sym(importer *im, const char *name) {
@@ -105,7 +105,8 @@ static cf_status check_attrs(importer *im, const char *const *known) {
   for (size_t i = 0; i < im->node->n_attribute; i++) {
     const char *name = im->node->attribute[i]->name ? im->node->attribute[i]->name : "";
     int ok = 0;
-    for (const char *const *k = known; *k; k++) ok |= strcmp(*k, name) == 0;
+    for (const char *const *k = known; *k; k++)
+      ok |= strcmp(*k, name) == 0;
     if (!ok) return NODE_FAIL(im, CF_EUNSUPPORTED, "attribute '%s' is not supported", name);
   }
   return CF_OK;
@@ -127,8 +128,7 @@ static cf_status input_const(importer *im, size_t i, const cf_onnx_const **out) 
   sym *s;
   CF_TRY(input_sym(im, i, &s));
   if (s->kind != SYM_CONST)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "input '%s' must be a constant (initializer)",
-                     s->name);
+    return NODE_FAIL(im, CF_EUNSUPPORTED, "input '%s' must be a constant (initializer)", s->name);
   *out = &s->c;
   return CF_OK;
 }
@@ -243,7 +243,8 @@ static cf_status unary(importer *im, cf_expr_op op) {
 static cf_status broadcast(importer *im, const cf_onnx_const *c, const cf_shape *s, double *dst) {
   int64_t full[CF_MODEL_MAX_RANK + 1] = {1};
   int frank = s->rank + 1;
-  for (int i = 0; i < s->rank; i++) full[i + 1] = s->dims[i];
+  for (int i = 0; i < s->rank; i++)
+    full[i + 1] = s->dims[i];
   if (c->rank > frank)
     return NODE_FAIL(im, CF_EUNSUPPORTED, "constant of rank %d broadcast to rank %d", c->rank,
                      frank);
@@ -322,7 +323,8 @@ static cf_status binary(importer *im, cf_expr_op op) {
         free(sc), free(sh);
         return CF_FAIL(CF_ENOMEM, "no memory");
       }
-      for (size_t i = 0; i < cf_shape_size(sb); i++) sc[i] = -1;
+      for (size_t i = 0; i < cf_shape_size(sb); i++)
+        sc[i] = -1;
       /* The negation is named after this node's output until the add replaces it. */
       CF_TRY(affine_layer(im, tb, sc, sh));
       tb = im->m->layers[im->m->nlayers - 1].out;
@@ -352,11 +354,10 @@ static cf_status binary(importer *im, cf_expr_op op) {
     case CF_EX_DIV:
       if (const_first || cv[i] == 0)
         st = NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "division by a tensor or by zero");
-      else sc[i] = 1 / cv[i], sh[i] = 0;
+      else
+        sc[i] = 1 / cv[i], sh[i] = 0;
       break;
-    default:
-      st = NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "exponent must be a scalar constant");
-      break;
+    default: st = NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "exponent must be a scalar constant"); break;
     }
   }
   free(cv);
@@ -380,15 +381,16 @@ static cf_status op_dense(importer *im, int is_gemm) {
   CF_TRY(input_const(im, 1, &w));
   const cf_shape *xs = tshape(im, x);
   if (xs->rank != 1)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "input '%s' has rank %d (with batch: %d); flatten it "
-                     "first", im->m->tensors[x].name, xs->rank, xs->rank + 1);
+    return NODE_FAIL(im, CF_EUNSUPPORTED,
+                     "input '%s' has rank %d (with batch: %d); flatten it "
+                     "first",
+                     im->m->tensors[x].name, xs->rank, xs->rank + 1);
   if (is_gemm && attr_int(im->node, "transA", 0) != 0)
     return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "transA = 1");
   int transb = is_gemm ? (int)attr_int(im->node, "transB", 0) : 0;
   double alpha = is_gemm ? attr_float(im->node, "alpha", 1) : 1;
   double beta = is_gemm ? attr_float(im->node, "beta", 1) : 1;
-  if (w->rank != 2)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "weight of rank %d, expected 2", w->rank);
+  if (w->rank != 2) return NODE_FAIL(im, CF_EUNSUPPORTED, "weight of rank %d, expected 2", w->rank);
   int64_t k = transb ? w->dims[1] : w->dims[0], n = transb ? w->dims[0] : w->dims[1];
   if (k != xs->dims[0])
     return NODE_FAIL(im, CF_EFORMAT, "weight expects %lld inputs, tensor has %d", (long long)k,
@@ -407,14 +409,15 @@ static cf_status op_dense(importer *im, int is_gemm) {
     CF_TRY(input_const(im, 2, &c));
     cf_status st = broadcast(im, c, &os, l->b);
     if (st != CF_OK) return st;
-    for (int64_t o = 0; o < n; o++) l->b[o] *= beta;
+    for (int64_t o = 0; o < n; o++)
+      l->b[o] *= beta;
   }
   return CF_OK;
 }
 
 static cf_status op_conv(importer *im) {
-  static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations",
-                                      "group", "auto_pad", NULL};
+  static const char *const known[] = {"kernel_shape", "strides",  "pads", "dilations",
+                                      "group",        "auto_pad", NULL};
   CF_TRY(check_attrs(im, known));
   int x;
   CF_TRY(input_tensor(im, 0, &x));
@@ -424,7 +427,8 @@ static cf_status op_conv(importer *im) {
   if (xs->rank != 3 || w->rank != 4)
     return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "only 2-D convolution of a C x H x W tensor");
   if (attr_int(im->node, "group", 1) != 1)
-    return NODE_FAIL(im, CF_EUNSUPPORTED, "group = %lld", (long long)attr_int(im->node, "group", 1));
+    return NODE_FAIL(im, CF_EUNSUPPORTED, "group = %lld",
+                     (long long)attr_int(im->node, "group", 1));
   const Onnx__AttributeProto *ap = attr(im->node, "auto_pad");
   if (ap && ap->has_s && !(ap->s.len == 6 && memcmp(ap->s.data, "NOTSET", 6) == 0) &&
       !(ap->s.len == 5 && memcmp(ap->s.data, "VALID", 5) == 0))
@@ -465,7 +469,7 @@ static cf_status op_conv(importer *im) {
 }
 
 static cf_status op_pool(importer *im, int global) {
-  static const char *const known[] = {"kernel_shape", "strides", "pads", "ceil_mode",
+  static const char *const known[] = {"kernel_shape",      "strides",  "pads", "ceil_mode",
                                       "count_include_pad", "auto_pad", NULL};
   static const char *const none[] = {NULL};
   CF_TRY(check_attrs(im, global ? none : known));
@@ -502,8 +506,8 @@ static cf_status op_pool(importer *im, int global) {
 }
 
 static cf_status op_batchnorm(importer *im) {
-  static const char *const known[] = {"epsilon", "momentum", "training_mode", "spatial",
-                                      "is_test", NULL};
+  static const char *const known[] = {"epsilon", "momentum", "training_mode",
+                                      "spatial", "is_test",  NULL};
   CF_TRY(check_attrs(im, known));
   if (attr_int(im->node, "training_mode", 0) != 0 || attr_int(im->node, "is_test", 1) == 0)
     return NODE_FAIL(im, CF_EUNSUPPORTED, "%s", "batch norm in training mode");
@@ -512,7 +516,8 @@ static cf_status op_batchnorm(importer *im) {
   int x;
   CF_TRY(input_tensor(im, 0, &x));
   const cf_onnx_const *p[4];
-  for (int i = 0; i < 4; i++) CF_TRY(input_const(im, (size_t)i + 1, &p[i]));
+  for (int i = 0; i < 4; i++)
+    CF_TRY(input_const(im, (size_t)i + 1, &p[i]));
   const cf_shape *xs = tshape(im, x);
   int c = xs->dims[0];
   size_t per = cf_shape_size(xs) / (size_t)c;
@@ -534,15 +539,16 @@ static cf_status op_batchnorm(importer *im) {
       return NODE_FAIL(im, CF_EFORMAT, "variance + epsilon = %g for channel %d", var, ch);
     }
     double s = p[0]->data[ch] / sqrt(var), b = p[1]->data[ch] - p[2]->data[ch] * s;
-    for (size_t i = 0; i < per; i++) sc[ch * per + i] = s, sh[ch * per + i] = b;
+    for (size_t i = 0; i < per; i++)
+      sc[ch * per + i] = s, sh[ch * per + i] = b;
   }
   return affine_layer(im, x, sc, sh);
 }
 
 static cf_status reshape_to(importer *im, int x, const cf_shape *os) {
   if (cf_shape_size(os) != cf_shape_size(tshape(im, x)))
-    return NODE_FAIL(im, CF_EFORMAT, "reshape of %zu elements to %zu",
-                     cf_shape_size(tshape(im, x)), cf_shape_size(os));
+    return NODE_FAIL(im, CF_EFORMAT, "reshape of %zu elements to %zu", cf_shape_size(tshape(im, x)),
+                     cf_shape_size(os));
   cf_layer *l;
   cf_shape s = *os;
   return new_layer(im, CF_LAYER_RESHAPE, x, &s, &l);
@@ -569,17 +575,22 @@ static cf_status op_reshape(importer *im) {
   CF_TRY(input_const(im, 1, &shp));
   const cf_shape *xs = tshape(im, x);
   int64_t in[CF_MODEL_MAX_RANK + 1] = {im->m->batch}, out[CF_MODEL_MAX_RANK + 1];
-  for (int i = 0; i < xs->rank; i++) in[i + 1] = xs->dims[i];
+  for (int i = 0; i < xs->rank; i++)
+    in[i + 1] = xs->dims[i];
   int r = (int)shp->count, infer = -1;
   if (r != 2 && r != 4)
     return NODE_FAIL(im, CF_EUNSUPPORTED, "target rank %d (need 2 or 4 with batch)", r);
   int64_t known_prod = 1;
   for (int i = 0; i < r; i++) {
     double v = shp->data[i];
-    if (v == 0 && i <= xs->rank) out[i] = in[i];
-    else if (v == -1 && infer < 0) infer = i, out[i] = 1;
-    else if (v >= 1 && v <= (1 << 24)) out[i] = (int64_t)v;
-    else return NODE_FAIL(im, CF_EUNSUPPORTED, "target dimension %d is %g", i, v);
+    if (v == 0 && i <= xs->rank)
+      out[i] = in[i];
+    else if (v == -1 && infer < 0)
+      infer = i, out[i] = 1;
+    else if (v >= 1 && v <= (1 << 24))
+      out[i] = (int64_t)v;
+    else
+      return NODE_FAIL(im, CF_EUNSUPPORTED, "target dimension %d is %g", i, v);
     known_prod *= out[i];
   }
   size_t total = cf_shape_size(xs) * (size_t)im->m->batch;
@@ -592,7 +603,8 @@ static cf_status op_reshape(importer *im) {
     return NODE_FAIL(im, CF_EUNSUPPORTED, "first (batch) dimension becomes %lld, not %d",
                      (long long)out[0], im->m->batch);
   cf_shape os = {r - 1, {0}};
-  for (int i = 1; i < r; i++) os.dims[i - 1] = (int)out[i];
+  for (int i = 1; i < r; i++)
+    os.dims[i - 1] = (int)out[i];
   return reshape_to(im, x, &os);
 }
 
@@ -636,7 +648,8 @@ static cf_status op_constant(importer *im) {
     s.c.rank = 1, s.c.dims[0] = (int64_t)n, s.c.count = n;
     s.c.data = alloc_doubles(n);
     if (!s.c.data) return CF_FAIL(CF_ENOMEM, "no memory");
-    for (size_t i = 0; i < n; i++) s.c.data[i] = fl ? a->floats[i] : (double)a->ints[i];
+    for (size_t i = 0; i < n; i++)
+      s.c.data[i] = fl ? a->floats[i] : (double)a->ints[i];
   } else {
     return NODE_FAIL(im, CF_EUNSUPPORTED, "attribute '%s'", an);
   }
@@ -682,8 +695,11 @@ static cf_status convert_node(importer *im) {
   } unaries[] = {{"Relu", CF_EX_RELU}, {"Sigmoid", CF_EX_SIGMOID}, {"Tanh", CF_EX_TANH},
                  {"Erf", CF_EX_ERF},   {"Exp", CF_EX_EXP},         {"Sqrt", CF_EX_SQRT},
                  {"Neg", CF_EX_NEG}},
-    binaries[] = {{"Add", CF_EX_ADD}, {"Sub", CF_EX_SUB}, {"Mul", CF_EX_MUL},
-                  {"Div", CF_EX_DIV}, {"Pow", CF_EX_POW}};
+    binaries[] = {{"Add", CF_EX_ADD},
+                  {"Sub", CF_EX_SUB},
+                  {"Mul", CF_EX_MUL},
+                  {"Div", CF_EX_DIV},
+                  {"Pow", CF_EX_POW}};
   for (size_t i = 0; i < sizeof unaries / sizeof unaries[0]; i++)
     if (strcmp(op, unaries[i].name) == 0) {
       static const char *const none[] = {NULL};
@@ -734,7 +750,8 @@ static cf_status graph_input(importer *im, const Onnx__ValueInfoProto *v) {
       continue;
     }
     if (!fixed || d->dim_value < 1 || d->dim_value > (1 << 20))
-      return CF_FAIL(CF_EUNSUPPORTED, "graph input '%s' dimension %zu is not a fixed size", name, i);
+      return CF_FAIL(CF_EUNSUPPORTED, "graph input '%s' dimension %zu is not a fixed size", name,
+                     i);
     shape.dims[i - 1] = (int)d->dim_value;
   }
   int t;
@@ -763,7 +780,8 @@ static void fold_affine(cf_model *m) {
       int n = m->tensors[p->out].shape.dims[0];
       int k = (int)cf_shape_size(&m->tensors[p->in[0]].shape);
       for (int o = 0; o < n; o++) {
-        for (int x = 0; x < k; x++) p->w[(size_t)o * k + x] *= a->scale[o];
+        for (int x = 0; x < k; x++)
+          p->w[(size_t)o * k + x] *= a->scale[o];
         p->b[o] = p->b[o] * a->scale[o] + a->shift[o];
       }
     } else if (p->kind == CF_LAYER_CONV2D) {
@@ -777,7 +795,8 @@ static void fold_affine(cf_model *m) {
       if (!uniform) continue;
       size_t wper = (size_t)m->tensors[p->in[0]].shape.dims[0] * p->kh * p->kw;
       for (int c = 0; c < os->dims[0]; c++) {
-        for (size_t q = 0; q < wper; q++) p->w[c * wper + q] *= a->scale[c * per];
+        for (size_t q = 0; q < wper; q++)
+          p->w[c * wper + q] *= a->scale[c * per];
         p->b[c] = p->b[c] * a->scale[c * per] + a->shift[c * per];
       }
     } else {

@@ -12,11 +12,26 @@
 
 #include "frontends/approx/chebyshev.h"
 
-static double f_exp(double x, const void *c) { (void)c; return exp(x); }
-static double f_sigmoid(double x, const void *c) { (void)c; return 1 / (1 + exp(-x)); }
-static double f_silu(double x, const void *c) { (void)c; return x / (1 + exp(-x)); }
-static double f_gelu(double x, const void *c) { (void)c; return 0.5 * x * (1 + erf(x * M_SQRT1_2)); }
-static double f_tanh(double x, const void *c) { (void)c; return tanh(x); }
+static double f_exp(double x, const void *c) {
+  (void)c;
+  return exp(x);
+}
+static double f_sigmoid(double x, const void *c) {
+  (void)c;
+  return 1 / (1 + exp(-x));
+}
+static double f_silu(double x, const void *c) {
+  (void)c;
+  return x / (1 + exp(-x));
+}
+static double f_gelu(double x, const void *c) {
+  (void)c;
+  return 0.5 * x * (1 + erf(x * M_SQRT1_2));
+}
+static double f_tanh(double x, const void *c) {
+  (void)c;
+  return tanh(x);
+}
 
 static double urand(double lo, double hi) { return lo + (hi - lo) * rand() / (double)RAND_MAX; }
 
@@ -55,7 +70,8 @@ static void power_basis_agrees_with_clenshaw(void **state) {
     assert_int_equal(cf_cheb_to_power(c, d, lo, hi, p), CF_OK);
     for (int k = 0; k < 100; k++) {
       double x = urand(lo, hi), s = 0;
-      for (int i = d; i >= 0; i--) s = s * x + p[i];
+      for (int i = d; i >= 0; i--)
+        s = s * x + p[i];
       assert_true(fabs(s - cf_cheb_eval(c, d, lo, hi, x)) < 1e-9);
     }
   }
@@ -67,16 +83,19 @@ static void report_activation_degrees(void **state) {
     const char *name;
     cf_real_fn f;
     double lo, hi;
-  } cases[] = {{"sigmoid", f_sigmoid, -8, 8}, {"silu", f_silu, -8, 8}, {"gelu", f_gelu, -8, 8},
-               {"silu", f_silu, -12, 12}, {"gelu", f_gelu, -12, 12}};
+  } cases[] = {{"sigmoid", f_sigmoid, -8, 8},
+               {"silu", f_silu, -8, 8},
+               {"gelu", f_gelu, -8, 8},
+               {"silu", f_silu, -12, 12},
+               {"gelu", f_gelu, -12, 12}};
   const double tols[] = {1e-2, 1e-3, 1e-4};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     for (int t = 0; t < 3; t++) {
       double c[CF_CHEB_MAX_DEGREE + 1], err;
       int d;
-      assert_int_equal(cf_cheb_fit_tol(cases[i].f, NULL, cases[i].lo, cases[i].hi, tols[t], 200,
-                                       c, &d, &err),
-                       CF_OK);
+      assert_int_equal(
+          cf_cheb_fit_tol(cases[i].f, NULL, cases[i].lo, cases[i].hi, tols[t], 200, c, &d, &err),
+          CF_OK);
       printf("%-8s on [%g, %g]: target %.0e -> degree %3d, depth %d, max error %.3g\n",
              cases[i].name, cases[i].lo, cases[i].hi, tols[t], d, cf_poly_depth(d), err);
     }

@@ -110,7 +110,8 @@ static void digits_cnn(void **state) {
 static double *rand_vec(size_t n, double a) {
   double *v = malloc(sizeof(double) * n);
   assert_non_null(v);
-  for (size_t i = 0; i < n; i++) v[i] = urand(-a, a);
+  for (size_t i = 0; i < n; i++)
+    v[i] = urand(-a, a);
   return v;
 }
 

@@ -34,7 +34,8 @@ static double run_split(const cf_model *m, const cf_he_plan *p, const cf_program
   cf_executor *ex;
   assert_int_equal(cf_executor_create_sim(&ex), CF_OK);
   assert_int_equal(cf_executor_prepare(ex, prog), CF_OK);
-  double *in = malloc(sizeof(double) * (size_t)p->slots), *res = malloc(sizeof(double) * (size_t)p->slots);
+  double *in = malloc(sizeof(double) * (size_t)p->slots),
+         *res = malloc(sizeof(double) * (size_t)p->slots);
   double *outs = malloc(sizeof(double) * (size_t)p->batch * p->out_size);
   double ref[64];
   assert_true(in && res && outs && p->out_size <= 64);
@@ -99,8 +100,8 @@ static void example(const char *stem, int slots) {
   double w2 = run_split(m, p, expanded, &ds, ds.count);
   printf("%s: program %zu nodes (%zu expanded), levels used %d of %d (plan estimate %d); "
          "max |graph simulator - model| = %.3g, expanded %.3g\n",
-         stem, cf_program_nnodes(prog), cf_program_nnodes(expanded), levels, chain.nq - 1,
-         p->depth, w1, w2);
+         stem, cf_program_nnodes(prog), cf_program_nnodes(expanded), levels, chain.nq - 1, p->depth,
+         w1, w2);
   assert_true(w1 < 1e-6);
   assert_true(w2 < 1e-6);
   assert_true(levels <= (int)chain.nq - 1);
@@ -126,7 +127,8 @@ static double urand(double lo, double hi) { return lo + (hi - lo) * rand() / (do
 static double *rand_vec(size_t n, double a) {
   double *v = malloc(sizeof(double) * n);
   assert_non_null(v);
-  for (size_t i = 0; i < n; i++) v[i] = urand(-a, a);
+  for (size_t i = 0; i < n; i++)
+    v[i] = urand(-a, a);
   return v;
 }
 
@@ -159,9 +161,9 @@ static void relu_by_composite_sign(void **state) {
   double y[5];
   m->range_lo[t1] = INFINITY, m->range_hi[t1] = -INFINITY;
   for (int i = 0; i < n; i++)
-    assert_int_equal(cf_model_eval(m, ds.rows + (size_t)i * 16, y, CF_EVAL_EXACT, m->range_lo,
-                                   m->range_hi),
-                     CF_OK);
+    assert_int_equal(
+        cf_model_eval(m, ds.rows + (size_t)i * 16, y, CF_EVAL_EXACT, m->range_lo, m->range_hi),
+        CF_OK);
   cf_fit_opts fo = {.tol = 1e-2, .margin = 0.1, .max_degree = 63, .relu_eps = 1.0 / 32};
   assert_int_equal(cf_model_fit_activations(m, &fo), CF_OK);
   assert_true(m->layers[1].approx.composite);
@@ -180,10 +182,11 @@ static void relu_by_composite_sign(void **state) {
       assert_int_equal(cf_he_plan_simulate(p, in, res), CF_OK);
       cf_he_plan_unpack(p, res, k, outs);
       for (int i = 0; i < k; i++) {
-        assert_int_equal(cf_model_eval(m, ds.rows + (size_t)(base + i) * 16, y, CF_EVAL_APPROX,
-                                       NULL, NULL),
-                         CF_OK);
-        for (int j = 0; j < 5; j++) worst_plan = fmax(worst_plan, fabs(outs[i * 5 + j] - y[j]));
+        assert_int_equal(
+            cf_model_eval(m, ds.rows + (size_t)(base + i) * 16, y, CF_EVAL_APPROX, NULL, NULL),
+            CF_OK);
+        for (int j = 0; j < 5; j++)
+          worst_plan = fmax(worst_plan, fabs(outs[i * 5 + j] - y[j]));
       }
     }
     free(in), free(res), free(outs);
@@ -209,9 +212,12 @@ static void relu_by_composite_sign(void **state) {
   /* The approximate model against the exact one, on the same inputs. */
   double dev = 0, ye[5];
   for (int i = 0; i < n; i++) {
-    assert_int_equal(cf_model_eval(m, ds.rows + (size_t)i * 16, y, CF_EVAL_APPROX, NULL, NULL), CF_OK);
-    assert_int_equal(cf_model_eval(m, ds.rows + (size_t)i * 16, ye, CF_EVAL_EXACT, NULL, NULL), CF_OK);
-    for (int j = 0; j < 5; j++) dev = fmax(dev, fabs(y[j] - ye[j]));
+    assert_int_equal(cf_model_eval(m, ds.rows + (size_t)i * 16, y, CF_EVAL_APPROX, NULL, NULL),
+                     CF_OK);
+    assert_int_equal(cf_model_eval(m, ds.rows + (size_t)i * 16, ye, CF_EVAL_EXACT, NULL, NULL),
+                     CF_OK);
+    for (int j = 0; j < 5; j++)
+      dev = fmax(dev, fabs(y[j] - ye[j]));
   }
   printf("relu by f_%d x %d stages on [-%.3g, %.3g]: ReLU max error %.3g, %d steps; "
          "max |plan simulator - model| = %.3g, |graph simulator - model| = %.3g (-1: not built); "

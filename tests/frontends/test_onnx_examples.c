@@ -30,7 +30,8 @@ static void check_model_in(const char *dir, const char *data, const char *stem,
   cf_status st = cf_onnx_load(full, &m);
   if (st != CF_OK) fail_msg("%s", cf_last_error());
   assert_int_equal(m->nlayers, nkinds);
-  for (int i = 0; i < nkinds; i++) assert_int_equal(m->layers[i].kind, kinds[i]);
+  for (int i = 0; i < nkinds; i++)
+    assert_int_equal(m->layers[i].kind, kinds[i]);
   snprintf(p, sizeof p, "examples/%s/%s.calib", dir, stem);
   path_of(full, sizeof full, p);
   assert_int_equal(cf_model_load_calibration(m, full), CF_OK);
@@ -48,9 +49,9 @@ static void check_model_in(const char *dir, const char *data, const char *stem,
   int correct = 0;
   for (int i = 0; i < test.count; i++) {
     double out[10];
-    assert_int_equal(cf_model_eval(m, &test.rows[(size_t)i * test.width], out, CF_EVAL_EXACT,
-                                   NULL, NULL),
-                     CF_OK);
+    assert_int_equal(
+        cf_model_eval(m, &test.rows[(size_t)i * test.width], out, CF_EVAL_EXACT, NULL, NULL),
+        CF_OK);
     int best = 0;
     for (int k = 0; k < 10; k++) {
       double e = fabs(out[k] - ref.rows[(size_t)i * 10 + k]);

@@ -46,7 +46,8 @@ static int try_load(const uint8_t *buf, size_t len) {
   double *x = calloc(in, sizeof(double)), *y = calloc(out, sizeof(double));
   assert_non_null(x);
   assert_non_null(y);
-  for (size_t i = 0; i < in; i++) x[i] = 0.5;
+  for (size_t i = 0; i < in; i++)
+    x[i] = 0.5;
   (void)cf_model_eval(m, x, y, CF_EVAL_EXACT, NULL, NULL);
   free(x), free(y);
   cf_model_free(m);

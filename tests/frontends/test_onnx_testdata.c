@@ -85,8 +85,10 @@ static void run_one(const char *dir, const char *name, tally *t) {
   }
   Onnx__TensorProto **inits = malloc(sizeof *inits * (g->n_initializer + nextra + 1));
   assert_non_null(inits);
-  for (size_t i = 0; i < g->n_initializer; i++) inits[i] = g->initializer[i];
-  for (size_t i = 0; i < nextra; i++) inits[g->n_initializer + i] = extra[i];
+  for (size_t i = 0; i < g->n_initializer; i++)
+    inits[i] = g->initializer[i];
+  for (size_t i = 0; i < nextra; i++)
+    inits[g->n_initializer + i] = extra[i];
   Onnx__TensorProto **old_inits = g->initializer;
   size_t old_n = g->n_initializer;
   g->initializer = inits;
@@ -97,7 +99,8 @@ static void run_one(const char *dir, const char *name, tally *t) {
   onnx__model_proto__pack(mp, packed);
   g->initializer = old_inits, g->n_initializer = old_n, g->n_input = n_in;
   free(inits);
-  for (size_t i = 0; i < nextra; i++) onnx__tensor_proto__free_unpacked(extra[i], NULL);
+  for (size_t i = 0; i < nextra; i++)
+    onnx__tensor_proto__free_unpacked(extra[i], NULL);
   onnx__model_proto__free_unpacked(mp, NULL);
 
   cf_model *m;

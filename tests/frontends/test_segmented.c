@@ -12,7 +12,9 @@
 
 #include "frontends/approx/segmented.h"
 
-static double exact_cb(double x, const void *ctx) { return cf_seg_exact(*(const cf_seg_fn *)ctx, x); }
+static double exact_cb(double x, const void *ctx) {
+  return cf_seg_exact(*(const cf_seg_fn *)ctx, x);
+}
 
 static void segmented_error_is_measured_honestly(void **state) {
   (void)state;
@@ -35,10 +37,12 @@ static void segmented_error_is_measured_honestly(void **state) {
     double c[CF_CHEB_MAX_DEGREE + 1], err;
     int d;
     cf_status st = cf_cheb_fit_tol(exact_cb, &fn, -B, B, worst, 255, c, &d, &err);
-    printf("%-7s on [-%g, %g]: segmented (middle [-%g, %g] degree %d, sign f_%d x %d) depth %d, max error "
+    printf("%-7s on [-%g, %g]: segmented (middle [-%g, %g] degree %d, sign f_%d x %d) depth %d, "
+           "max error "
            "%.3g; single Chebyshev to that error: %s degree %d, depth %d\n",
-           names[f], B, B, s.middle, s.middle, s.degree, s.sign.n, s.sign.nstages, cf_segmented_depth(&s), worst,
-           st == CF_OK ? "" : "not reached by", d, cf_poly_depth(d) + 1);
+           names[f], B, B, s.middle, s.middle, s.degree, s.sign.n, s.sign.nstages,
+           cf_segmented_depth(&s), worst, st == CF_OK ? "" : "not reached by", d,
+           cf_poly_depth(d) + 1);
   }
 }
 

@@ -26,14 +26,17 @@ static void fn_coefficients_match_definition(void **state) {
         if (i > 0) w *= (2.0 * i - 1) / (2.0 * i);
         ref += w * x * pow(1 - x * x, i);
       }
-      for (int i = 2 * n + 1; i >= 0; i--) p = p * x + c[i];
+      for (int i = 2 * n + 1; i >= 0; i--)
+        p = p * x + c[i];
       assert_true(fabs(p - ref) < 1e-12);
     }
     /* f_n(1) = 1 and f_n is odd. */
     double one = 0;
-    for (int i = 0; i <= 2 * n + 1; i++) one += c[i];
+    for (int i = 0; i <= 2 * n + 1; i++)
+      one += c[i];
     assert_true(fabs(one - 1) < 1e-12);
-    for (int i = 0; i <= 2 * n + 1; i += 2) assert_true(c[i] == 0);
+    for (int i = 0; i <= 2 * n + 1; i += 2)
+      assert_true(c[i] == 0);
   }
 }
 
