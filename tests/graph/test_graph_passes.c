@@ -15,7 +15,8 @@ typedef cf_status (*pass_fn)(const cf_program *, cf_program **);
 
 static size_t count_op(const cf_program *p, cf_op op) {
   size_t n = 0;
-  for (size_t i = 0; i < p->n; i++) n += p->nodes[i].op == op;
+  for (size_t i = 0; i < p->n; i++)
+    n += p->nodes[i].op == op;
   return n;
 }
 
@@ -37,7 +38,7 @@ static void test_cse_dce(void **state) {
   assert_int_equal(cf_prog_rotate(p, x, 2, &a), CF_OK);
   assert_int_equal(cf_prog_rotate(p, x, 2, &b), CF_OK); /* duplicate */
   assert_int_equal(cf_prog_add(p, a, y, &d), CF_OK);
-  assert_int_equal(cf_prog_add(p, b, y, &e), CF_OK);    /* duplicate after renaming */
+  assert_int_equal(cf_prog_add(p, b, y, &e), CF_OK); /* duplicate after renaming */
   cf_value unused;
   assert_int_equal(cf_prog_mul(p, x, y, &unused), CF_OK); /* mul, relin, rescale: dead */
   cf_value s;
@@ -97,7 +98,8 @@ static void test_hoist_and_keys(void **state) {
   /* 5^1, 5^3, 5^5 mod 2N and 2N-1, sorted */
   uint64_t m = 2ull << c.log_n, want[4] = {5, 125, 3125 % m, m - 1};
   assert_int_equal(ng, 4);
-  for (int i = 0; i < 4; i++) assert_int_equal(g[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(g[i], want[i]);
   assert_int_equal(relin, 0);
   free(g);
   cf_program_destroy(p), cf_program_destroy(q);
@@ -112,7 +114,8 @@ static void test_depth(void **state) {
   cf_value x, y;
   assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
   y = x;
-  for (int i = 0; i < 3; i++) assert_int_equal(cf_prog_mul(p, y, y, &y), CF_OK); /* x^8 */
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(cf_prog_mul(p, y, y, &y), CF_OK); /* x^8 */
   assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
   int md, lv;
   assert_int_equal(cf_program_depth(p, &md, &lv), CF_OK);
@@ -158,7 +161,8 @@ static void test_poly_expand(void **state) {
       assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
       double co[16];
       uint64_t s = test_seed() + (uint64_t)deg;
-      for (int i = 0; i <= deg; i++) co[i] = rnd_unit(&s);
+      for (int i = 0; i <= deg; i++)
+        co[i] = rnd_unit(&s);
       cf_value x, y;
       assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
       assert_int_equal(cf_prog_poly(p, x, basis, -3, 2, (size_t)deg + 1, co, &y), CF_OK);
@@ -194,11 +198,13 @@ static void test_poly_expand(void **state) {
   assert_int_equal(cf_executor_prepare(ex, q), CF_OK);
   double in[8], out[8];
   uint64_t s = test_seed();
-  for (int i = 0; i < 8; i++) in[i] = 1 + 2 * rnd_unit(&s);
+  for (int i = 0; i < 8; i++)
+    in[i] = 1 + 2 * rnd_unit(&s);
   assert_int_equal(cf_executor_set_input(ex, "x", in, NULL, 8), CF_OK);
   assert_int_equal(cf_executor_run(ex), CF_OK);
   assert_int_equal(cf_executor_get_output(ex, "y", out, NULL, 8), CF_OK);
-  for (int i = 0; i < 8; i++) assert_true(fabs(out[i] - exp(in[i])) < 1e-6 * exp(in[i]));
+  for (int i = 0; i < 8; i++)
+    assert_true(fabs(out[i] - exp(in[i])) < 1e-6 * exp(in[i]));
   int md, lv;
   assert_int_equal(cf_program_depth(q, &md, &lv), CF_OK);
   assert_true(lv <= 6); /* degree 11: log2(12) rounded up, + map + coefficients */
@@ -232,9 +238,9 @@ static void test_random_programs(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_cse_dce),        cmocka_unit_test(test_hoist_and_keys),
-      cmocka_unit_test(test_depth),          cmocka_unit_test(test_manage_pass),
-      cmocka_unit_test(test_poly_expand),    cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_cse_dce),     cmocka_unit_test(test_hoist_and_keys),
+      cmocka_unit_test(test_depth),       cmocka_unit_test(test_manage_pass),
+      cmocka_unit_test(test_poly_expand), cmocka_unit_test(test_random_programs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
