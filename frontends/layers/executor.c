@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "frontends/layers/to_program.h"
+#include "graph/ckks_exec.h"
 
 static cf_status sim_run(void *ctx, const cf_he_plan *p, const double *in, double *out) {
   (void)ctx;
@@ -18,7 +19,7 @@ cf_plan_executor cf_plan_executor_simulator(void) {
 }
 
 typedef struct graph_ctx {
-  cf_executor_factory make;
+  const cf_ckks_params *params;
   int levels;
   int *step_levels;
   cf_program *prog;
@@ -31,6 +32,14 @@ static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
   if (!lv) return CF_FAIL(CF_ENOMEM, "no memory");
   int total;
   cf_status st = cf_he_plan_measure_levels(p, lv, &total);
+  cf_chain chain;
+  if (st == CF_OK && g->params) {
+    st = cf_chain_from_params(g->params, &chain);
+    if (st == CF_OK) g->levels = (int)chain.nq - 1;
+    if (st == CF_OK && chain.slots != (uint32_t)p->slots)
+      st =
+          CF_FAIL(CF_EMISMATCH, "the parameters have %u slots, the plan %d", chain.slots, p->slots);
+  }
   if (st == CF_OK && g->levels > 0 && total > g->levels) {
     char acct[1024];
     size_t n = 0;
@@ -43,10 +52,14 @@ static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
                  total, g->levels, acct);
   }
   if (lv != g->step_levels) free(lv);
-  cf_chain chain;
-  if (st == CF_OK) st = cf_he_plan_chain(p, g->levels > 0 ? g->levels : total, &chain);
-  if (st == CF_OK) st = cf_he_plan_to_program(p, &chain, &g->prog);
-  if (st == CF_OK) st = g->make(&g->ex);
+  if (st == CF_OK && !g->params)
+    st = cf_he_plan_chain(p, g->levels > 0 ? g->levels : total, &chain);
+  cf_program *built = NULL;
+  if (st == CF_OK) st = cf_he_plan_to_program(p, &chain, &built);
+  if (st == CF_OK) st = cf_pass_expand_poly(built, &g->prog);
+  cf_program_destroy(built);
+  if (st == CF_OK)
+    st = g->params ? cf_executor_create_ckks(g->params, &g->ex) : cf_executor_create_sim(&g->ex);
   if (st == CF_OK) st = cf_executor_prepare(g->ex, g->prog);
   return st;
 }
@@ -66,13 +79,15 @@ static void graph_release(void *vctx) {
   free(g);
 }
 
-cf_status cf_plan_executor_graph(cf_executor_factory make, const char *name, int encrypted,
-                                 int levels, int *step_levels, cf_plan_executor *out) {
+cf_status cf_plan_executor_graph(const cf_ckks_params *params, int levels, int *step_levels,
+                                 cf_plan_executor *out) {
   graph_ctx *g = calloc(1, sizeof *g);
   if (!g) return CF_FAIL(CF_ENOMEM, "no memory");
-  g->make = make, g->levels = levels, g->step_levels = step_levels;
-  *out = (cf_plan_executor){.name = name,
-                            .encrypted = encrypted,
+  g->params = params, g->levels = levels, g->step_levels = step_levels;
+  *out = (cf_plan_executor){.name = params ? "HE program on the graph's direct CKKS evaluator "
+                                             "(encrypted)"
+                                           : "HE program in the graph's plaintext-slot simulator",
+                            .encrypted = params != NULL,
                             .ctx = g,
                             .prepare = graph_prepare,
                             .run = graph_run,

@@ -9,6 +9,7 @@
 #ifndef CF_FRONTENDS_LAYERS_EXECUTOR_H
 #define CF_FRONTENDS_LAYERS_EXECUTOR_H
 
+#include "cipherflow/ckks.h"
 #include "cipherflow/program.h"
 #include "cipherflow/status.h"
 #include "frontends/layers/he_plan.h"
@@ -26,16 +27,17 @@ typedef struct cf_plan_executor {
 /* The frontend's slot simulator (cf_he_plan_simulate). */
 cf_plan_executor cf_plan_executor_simulator(void);
 
-typedef cf_status (*cf_executor_factory)(cf_executor **out);
-
 /*
- * Builds the plan's HE program and runs it with an executor from make.
- * levels: levels of the chain to build for (0: as many as the program
- * needs); a program needing more is refused in prepare with CF_ELEVEL and the
+ * Builds the plan's HE program (polynomials expanded by the graph's pass)
+ * and runs it with the graph's plaintext-slot simulator (params == NULL; the
+ * chain is generated with levels levels, 0: as many as the program needs) or
+ * with the graph's CKKS evaluator over params (keygen, encryption and
+ * decryption happen inside; the chain is the parameters'). A program needing
+ * more levels than the chain has is refused in prepare with CF_ELEVEL and the
  * per-layer account. step_levels (p->nsteps entries, may be NULL) receives
  * the levels each layer consumes once prepare has run.
  */
-cf_status cf_plan_executor_graph(cf_executor_factory make, const char *name, int encrypted,
-                                 int levels, int *step_levels, cf_plan_executor *out);
+cf_status cf_plan_executor_graph(const cf_ckks_params *params, int levels, int *step_levels,
+                                 cf_plan_executor *out);
 
 #endif

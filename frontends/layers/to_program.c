@@ -12,26 +12,59 @@ static cf_status step_fail(const cf_step *s, cf_status st) {
   return CF_FAIL(st, "layer '%s': %s", s->layer, why);
 }
 
+/*
+ * Baby-step giant-step: with d = dmin + g * n1 + b (0 <= b < n1),
+ *   y = sum_g rot( sum_b rot(diag_d, -g n1) * rot(x, dmin + b), g n1 ),
+ * each inner sum one hoisted cf_prog_linear. Rotation keys: about 2 sqrt(D)
+ * for D diagonals instead of D.
+ */
 static cf_status emit_linear(cf_program *prog, const cf_he_plan *p, const cf_step *s, cf_value x,
                              cf_value *out) {
-  cf_value *pts = malloc(sizeof *pts * (size_t)(s->ndiag ? s->ndiag : 1));
-  int *rots = malloc(sizeof *rots * (size_t)(s->ndiag ? s->ndiag : 1));
-  cf_status st = (!pts || !rots) ? CF_FAIL(CF_ENOMEM, "no memory") : CF_OK;
-  for (int d = 0; d < s->ndiag && st == CF_OK; d++) {
-    char name[96];
-    snprintf(name, sizeof name, "%s.diag%d", s->layer, s->offsets[d]);
-    rots[d] = (s->offsets[d] % p->slots + p->slots) % p->slots;
-    st = cf_prog_plaintext(prog, name, s->diags[d], (uint32_t)p->slots, &pts[d]);
+  int S = p->slots, nd = s->ndiag;
+  int dmin = s->offsets[0], dmax = s->offsets[0];
+  for (int d = 1; d < nd; d++) {
+    if (s->offsets[d] < dmin) dmin = s->offsets[d];
+    if (s->offsets[d] > dmax) dmax = s->offsets[d];
   }
-  if (st == CF_OK) st = cf_prog_linear(prog, x, (size_t)s->ndiag, rots, pts, out);
+  int span = dmax - dmin + 1, n1 = 1;
+  while (n1 * n1 < span)
+    n1++;
+  int ng = (span + n1 - 1) / n1;
+  cf_value *pts = malloc(sizeof *pts * (size_t)(n1 ? n1 : 1));
+  int *rots = malloc(sizeof *rots * (size_t)(n1 ? n1 : 1));
+  double *buf = malloc(sizeof(double) * (size_t)S);
+  cf_status st = (!pts || !rots || !buf) ? CF_FAIL(CF_ENOMEM, "no memory") : CF_OK;
+  cf_value acc = -1;
+  for (int g = 0; g < ng && st == CF_OK; g++) {
+    int nt = 0;
+    for (int d = 0; d < nd && st == CF_OK; d++) {
+      int rel = s->offsets[d] - dmin;
+      if (rel / n1 != g) continue;
+      int shift = g * n1; /* buf = rot(diag, -shift) */
+      for (int j = 0; j < S; j++)
+        buf[j] = s->diags[d][((j - shift) % S + S) % S];
+      char name[96];
+      snprintf(name, sizeof name, "%s.diag%d", s->layer, s->offsets[d]);
+      rots[nt] = ((dmin + rel % n1) % S + S) % S;
+      st = cf_prog_plaintext(prog, name, buf, (uint32_t)S, &pts[nt]);
+      nt++;
+    }
+    if (nt == 0 || st != CF_OK) continue;
+    cf_value inner;
+    st = cf_prog_linear(prog, x, (size_t)nt, rots, pts, &inner);
+    if (st == CF_OK && g > 0) st = cf_prog_rotate(prog, inner, (g * n1) % S, &inner);
+    if (st == CF_OK) st = acc < 0 ? (acc = inner, CF_OK) : cf_prog_add(prog, acc, inner, &acc);
+  }
+  if (st == CF_OK && acc < 0) st = CF_FAIL(CF_EINVAL, "linear layer without diagonals");
   if (st == CF_OK && s->bias) {
     char name[96];
     snprintf(name, sizeof name, "%s.bias", s->layer);
     cf_value b;
-    st = cf_prog_plaintext(prog, name, s->bias, (uint32_t)p->slots, &b);
-    if (st == CF_OK) st = cf_prog_add(prog, *out, b, out);
+    st = cf_prog_plaintext(prog, name, s->bias, (uint32_t)S, &b);
+    if (st == CF_OK) st = cf_prog_add(prog, acc, b, &acc);
   }
-  free(pts), free(rots);
+  if (st == CF_OK) *out = acc;
+  free(pts), free(rots), free(buf);
   return st;
 }
 
