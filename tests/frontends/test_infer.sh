@@ -34,6 +34,8 @@ for m in mlp cnn; do
 done
 expect 2 '--batch 1000: only' -- infer "$src/examples/digits/digits_mlp.onnx" --batch 1000
 expect 2 'needs the StarPU executor' -- infer "$src/examples/digits/digits_mlp.onnx" --sched dmda
+expect 2 '--params needs --executor ckks' -- infer "$src/examples/digits/digits_mlp.onnx" --params n14
+expect 2 '--params needs --executor ckks' -- infer "$src/examples/digits/digits_mlp.onnx" --params n14
 expect 2 "unknown executor 'gpu'" -- infer "$src/examples/digits/digits_mlp.onnx" --executor gpu
 expect 1 'cannot open' -- infer "$tmp/nope.onnx"
 head -c 100 "$src/examples/digits/digits_cnn.onnx" >"$tmp/cut.onnx"
