@@ -34,7 +34,9 @@ for m in mlp cnn; do
 done
 expect 2 '--batch 1000: only' -- infer "$src/examples/digits/digits_mlp.onnx" --batch 1000
 expect 2 'needs the StarPU executor' -- infer "$src/examples/digits/digits_mlp.onnx" --sched dmda
+expect 1 'needs [0-9]+ levels but the parameters give 6 \(per layer: conv 1, a [0-9]+' -- infer "$src/examples/digits/digits_cnn.onnx" --executor ckks --params n14 --limit 4
 expect 2 '--params needs --executor ckks' -- infer "$src/examples/digits/digits_mlp.onnx" --params n14
+expect 1 'needs [0-9]+ levels but the parameters give 6 \(per layer: conv 1, a [0-9]+' -- infer "$src/examples/digits/digits_cnn.onnx" --executor ckks --params n14 --limit 4
 expect 2 '--params needs --executor ckks' -- infer "$src/examples/digits/digits_mlp.onnx" --params n14
 expect 2 "unknown executor 'gpu'" -- infer "$src/examples/digits/digits_mlp.onnx" --executor gpu
 expect 1 'cannot open' -- infer "$tmp/nope.onnx"
