@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "graph/ckks_dag.h"
 #include "graph/executor.h"
 #include "graph/ir.h"
+#include "graph/lower.h"
+#include "kernels/ckks/internal.h"
 
 typedef struct named {
   char *name;
@@ -25,6 +28,8 @@ typedef struct ck {
   cf_ckks_ciphertext **ct; /* per node */
   named *in;
   size_t nin;
+  bool dag; /* run the lowered task DAG instead of the evaluator */
+  cf_lower_options lo;
 } ck;
 
 static void clear_values(ck *s) {
@@ -143,6 +148,17 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
     }
     memcpy(d, in->re, slots * sizeof *d);
   }
+  if (n->op == CF_OP_PLAINTEXT && n->shift % (long)slots) {
+    double *r = malloc(slots * sizeof *r);
+    if (!r) {
+      free(d);
+      return CF_FAIL(CF_ENOMEM, "plaintext data");
+    }
+    for (size_t i = 0; i < slots; i++)
+      r[i] = d[(size_t)((((long)i + n->shift) % (long)slots + (long)slots) % (long)slots)];
+    free(d);
+    d = r;
+  }
   *out = d;
   return CF_OK;
 }
@@ -237,15 +253,20 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
   return st;
 }
 
-static cf_status ck_run(cf_executor *ex) {
-  ck *s = ex->state;
+static cf_status plain_cb(void *user, int node, size_t slots, int level, double scale,
+                          cf_ckks_plaintext **out) {
+  return encode(user, node, slots, level, scale, out);
+}
+
+/* Evaluates the nodes (only the inputs when inputs_only) into s->ct. */
+static cf_status run_eval(ck *s, bool inputs_only) {
   const cf_program *p = s->p;
-  if (!p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
   clear_values(s);
   s->ct = calloc(p->n + 1, sizeof *s->ct);
   if (!s->ct) return CF_FAIL(CF_ENOMEM, "ciphertexts");
   for (size_t v = 0; v < p->n; v++) {
     if (p->nodes[v].type.kind != CF_KIND_CT) continue;
+    if (inputs_only && p->nodes[v].op != CF_OP_INPUT) continue;
     CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->ct[v]));
     cf_status st = eval_node(s, v, s->ct[v]);
     if (st != CF_OK) {
@@ -255,6 +276,21 @@ static cf_status ck_run(cf_executor *ex) {
     }
   }
   return CF_OK;
+}
+
+static cf_status run_dag(ck *s) {
+  cf_dag *d;
+  CF_TRY(cf_lower(s->p, &s->lo, &d));
+  cf_status st = cf_ckks_run_dag(d, s->p, s->ctx, s->rlk, s->gk, plain_cb, s, s->ct);
+  cf_dag_destroy(d);
+  return st;
+}
+
+static cf_status ck_run(cf_executor *ex) {
+  ck *s = ex->state;
+  if (!s->p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
+  CF_TRY(run_eval(s, s->dag));
+  return s->dag ? run_dag(s) : CF_OK;
 }
 
 static cf_status ck_get_output(cf_executor *ex, const char *name, double *re, double *im,
@@ -297,6 +333,60 @@ static void ck_destroy(cf_executor *ex) {
 
 static const cf_executor_ops ck_ops = {"ckks", ck_prepare,    ck_set_input,
                                        ck_run, ck_get_output, ck_destroy};
+
+cf_status cf_executor_create_ckks_dag(const cf_ckks_params *params, const cf_lower_options *o,
+                                      cf_executor **out) {
+  CF_TRY(cf_executor_create_ckks(params, out));
+  ck *s = (*out)->state;
+  s->dag = true;
+  if (o)
+    s->lo = *o;
+  else
+    cf_lower_options_default(&s->lo);
+  return CF_OK;
+}
+
+cf_status cf_ckks_exec_compare_dag(cf_executor *ex, const cf_lower_options *o, size_t *differing) {
+  if (!ex || ex->ops != &ck_ops || !differing)
+    return CF_FAIL(CF_EINVAL, "not a CKKS executor, or differing is NULL");
+  ck *s = ex->state;
+  if (!s->p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
+  const cf_program *p = s->p;
+  CF_TRY(run_eval(s, false));
+  cf_ckks_ciphertext **ref = calloc(p->nout + 1, sizeof *ref);
+  if (!ref) return CF_FAIL(CF_ENOMEM, "reference outputs");
+  cf_status st = CF_OK;
+  for (size_t i = 0; i < p->nout && st == CF_OK; i++) {
+    st = cf_ckks_ciphertext_create(s->ctx, &ref[i]);
+    if (st == CF_OK) st = cf_ckks_ciphertext_copy(s->ct[p->outs[i].v], ref[i]);
+  }
+  /* the same encrypted inputs, through the DAG */
+  for (size_t v = 0; v < p->n && st == CF_OK; v++)
+    if (p->nodes[v].op != CF_OP_INPUT) cf_ckks_ciphertext_destroy(s->ct[v]), s->ct[v] = NULL;
+  cf_lower_options keep = s->lo;
+  if (o)
+    s->lo = *o;
+  else
+    cf_lower_options_default(&s->lo);
+  if (st == CF_OK) st = run_dag(s);
+  s->lo = keep;
+  size_t diff = 0;
+  for (size_t i = 0; i < p->nout && st == CF_OK; i++) {
+    const cf_ckks_ciphertext *a = ref[i], *b = s->ct[p->outs[i].v];
+    size_t words = (size_t)a->size * (size_t)(a->level + 1) * s->ctx->n;
+    if (a->size != b->size || a->level != b->level) {
+      diff += words;
+      continue;
+    }
+    for (size_t w = 0; w < words; w++)
+      diff += a->data[w] != b->data[w];
+  }
+  for (size_t i = 0; i < p->nout; i++)
+    cf_ckks_ciphertext_destroy(ref[i]);
+  free(ref);
+  if (st == CF_OK) *differing = diff;
+  return st;
+}
 
 cf_status cf_executor_create_ckks(const cf_ckks_params *params, cf_executor **out) {
   if (!params || !out) return CF_FAIL(CF_EINVAL, "parameters or output is NULL");

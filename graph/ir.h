@@ -54,11 +54,12 @@ typedef struct cf_node {
   /* attributes, by op */
   int k;           /* ROTATE */
   int level_to;    /* LEVEL_DROP, BOOTSTRAP */
-  int hoist;       /* ROTATE, CONJ: share the ModUp of the source */
+  int hoist;       /* ROTATE, CONJ, LINEAR: share the ModUp of the source */
   cf_scale pscale; /* MUL with pt/const, LINEAR: encoding scale */
   double cval;     /* CONST */
   char *name;      /* INPUT, PLAINTEXT */
   int data_kind;   /* PLAINTEXT */
+  int shift;       /* PLAINTEXT: slot i holds data[(i + shift) mod slots] */
   uint64_t seed;
   double *data;  /* slots values when inline */
   size_t nterms; /* LINEAR */

@@ -139,10 +139,11 @@ static cf_status key_buffer(lctx *x, uint64_t galois, int digit, int poly, int32
 /* A plaintext buffer for node v encoded at (level, scale): shared by uses. */
 static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *out) {
   cf_dag *d = x->d;
+  uint32_t slots = x->p->nodes[x->node].type.slots;
   for (size_t i = 0; i < d->nbufs; i++) {
     const cf_dag_buffer_info *in = &d->infos[i];
     if (d->bufs[i].role == CF_BUFFER_PLAINTEXT && in->node == v && in->level == level &&
-        in->scale == scale) {
+        in->scale == scale && in->slots == slots) {
       *out = (int32_t)i;
       return CF_OK;
     }
@@ -159,6 +160,7 @@ static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *
   d->infos[*out].node = v;
   d->infos[*out].level = level;
   d->infos[*out].scale = scale;
+  d->infos[*out].slots = slots;
   return CF_OK;
 }
 
@@ -341,10 +343,12 @@ static cf_status ks_apply(lctx *x, const decomp *dc, int level, uint64_t galois,
       snprintf(what, sizeof what, "ks.rot%d", j);
       CF_TRY(temp(x, op, (size_t)cnt, -1, what, &own));
       CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, op, (size_t)cnt, own, dc->src));
-      const cf_dag_buffer *eb = &d->bufs[dc->ext[j]];
+      /* the primes array is owned by the buffer; the bufs array may move */
+      const uint16_t *ep = d->bufs[dc->ext[j]].primes;
+      size_t en = d->bufs[dc->ext[j]].nlimbs;
       snprintf(what, sizeof what, "ks.rotext%d", j);
-      CF_TRY(temp(x, eb->primes, eb->nlimbs, -1, what, &ext));
-      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, eb->primes, eb->nlimbs, ext, dc->ext[j]));
+      CF_TRY(temp(x, ep, en, -1, what, &ext));
+      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, ep, en, ext, dc->ext[j]));
     }
     int32_t kb, ka;
     CF_TRY(key_buffer(x, galois, j, 0, &kb));
@@ -564,7 +568,7 @@ static cf_status lower_node(lctx *x, cf_value v) {
         }
       }
     }
-    if (!had) free_decomp(x, n->args[0]);
+    if (!had && !n->hoist) free_decomp(x, n->args[0]);
     return st;
   }
   case CF_OP_POLY:

@@ -52,7 +52,8 @@ static bool same_data(const cf_node *a, const cf_node *b) {
     return false;
   if (a->ncoeffs && memcmp(a->coeffs, b->coeffs, a->ncoeffs * sizeof(double))) return false;
   if (a->op == CF_OP_PLAINTEXT) {
-    if (strcmp(a->name, b->name) != 0 || a->data_kind != b->data_kind || a->seed != b->seed)
+    if (strcmp(a->name, b->name) != 0 || a->data_kind != b->data_kind || a->seed != b->seed ||
+        a->shift != b->shift)
       return false;
     if (a->data && memcmp(a->data, b->data, a->type.slots * sizeof(double))) return false;
   }

@@ -77,6 +77,12 @@ static double complex at(const sim *s, cf_value v, size_t i) {
   return s->val[v][i];
 }
 
+/* Source slot of slot i of a (possibly shifted) plaintext or input. */
+static size_t shifted(const cf_node *n, size_t i, size_t m) {
+  long s = n->op == CF_OP_PLAINTEXT ? n->shift : 0;
+  return (size_t)((((long)i + s) % (long)m + (long)m) % (long)m);
+}
+
 static void eval_poly(const cf_node *n, const double complex *x, double complex *y, size_t m) {
   for (size_t i = 0; i < m; i++) {
     double complex acc = 0;
@@ -123,7 +129,7 @@ static cf_status sim_run(cf_executor *ex) {
         else
           cf_random_data(n->seed, d, m);
         for (size_t i = 0; i < m; i++)
-          y[i] = d[i];
+          y[i] = d[shifted(n, i, m)];
         free(d);
         break;
       }
@@ -132,7 +138,8 @@ static cf_status sim_run(cf_executor *ex) {
       if (in->n != m)
         return CF_FAIL(CF_EINVAL, "simulator: '%s' has %u slots, %zu values given", n->name,
                        (unsigned)m, in->n);
-      memcpy(y, in->v, m * sizeof *y);
+      for (size_t i = 0; i < m; i++)
+        y[i] = in->v[shifted(n, i, m)];
       break;
     }
     case CF_OP_ADD:

@@ -325,7 +325,8 @@ static cf_status attrs(ps *x, const cf_program *p, cf_node *n) {
       n->op == CF_OP_LINEAR || (n->op == CF_OP_MUL && p->nodes[n->args[1]].type.kind != CF_KIND_CT);
   bool need_level = n->op == CF_OP_LEVEL_DROP || n->op == CF_OP_BOOTSTRAP;
   bool need_k = n->op == CF_OP_ROTATE, is_poly = n->op == CF_OP_POLY;
-  bool may_hoist = n->op == CF_OP_ROTATE || n->op == CF_OP_CONJ;
+  bool may_hoist = n->op == CF_OP_ROTATE || n->op == CF_OP_CONJ || n->op == CF_OP_LINEAR;
+  bool may_shift = n->op == CF_OP_PLAINTEXT, got_shift = false;
   bool got_pscale = false, got_level = false, got_k = false, got_basis = false, got_a = false,
        got_b = false, got_coeffs = false;
   if (accept(x, '{')) {
@@ -336,6 +337,12 @@ static cf_status attrs(ps *x, const cf_program *p, cf_node *n) {
       long long v;
       if (strcmp(key, "hoist") == 0 && may_hoist && !n->hoist) {
         n->hoist = 1;
+        continue;
+      }
+      if (strcmp(key, "shift") == 0 && may_shift && !got_shift) {
+        CF_TRY(expect(x, '='));
+        CF_TRY(integer(x, -(1 << 20), 1 << 20, &v, "shift"));
+        n->shift = (int)v, got_shift = true;
         continue;
       }
       bool ok =

@@ -61,6 +61,12 @@ static void node_line(cf_strbuf *b, const cf_program *p, size_t i) {
   case CF_OP_CONJ:
     if (n->hoist) cf_sb_printf(b, " {hoist}");
     break;
+  case CF_OP_PLAINTEXT:
+    if (n->shift) cf_sb_printf(b, " {shift=%d}", n->shift);
+    break;
+  case CF_OP_LINEAR:
+    if (n->hoist) b->len -= 1, cf_sb_printf(b, ", hoist}"); /* inside the pscale braces */
+    break;
   case CF_OP_POLY:
     cf_sb_printf(b, " {basis=%s, a=", n->basis == CF_BASIS_CHEBYSHEV ? "chebyshev" : "power");
     cf_sb_double(b, n->a);

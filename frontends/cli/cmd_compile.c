@@ -56,7 +56,8 @@ int cmd_compile(int argc, char **argv) {
   const cli_spec spec = {
       .command = "compile",
       .usage = "PROGRAM [--grain K] [--fuse] [--dag-out FILE] [--dot FILE] [--dag-dot FILE]",
-      .summary = "Compile an HE program (text form): expand polynomials, eliminate common and "
+      .summary = "Compile an HE program (text form): expand polynomials, put linear transforms in "
+                 "baby-step giant-step form, eliminate common and "
                  "dead subexpressions, hoist rotations, lower to the task DAG, and print "
                  "statistics (ops, depth, rotation keys, tasks by kernel, critical path).",
       .opts = opts,
@@ -71,7 +72,8 @@ int cmd_compile(int argc, char **argv) {
   cf_status st = cf_program_load(argv[0], &p);
   if (st != CF_OK) return cli_fail("compile", st);
   print_program_stats("program", p);
-  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations};
+  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_bsgs, cf_pass_cse, cf_pass_dce,
+                      cf_pass_hoist_rotations};
   for (size_t i = 0; i < sizeof passes / sizeof passes[0] && st == CF_OK; i++)
     st = run_pass(passes[i], &p);
   if (st != CF_OK) {

@@ -112,6 +112,10 @@ cf_status cf_pass_expand_poly(const cf_program *in, cf_program **out);
 cf_status cf_pass_cse(const cf_program *in, cf_program **out);
 cf_status cf_pass_dce(const cf_program *in, cf_program **out);
 cf_status cf_pass_hoist_rotations(const cf_program *in, cf_program **out);
+/* Baby-step giant-step form of linear nodes with many terms: inner linear
+ * nodes over baby rotations (sharing one decomposition) with pre-rotated
+ * plaintexts, then giant-step rotations. Needs far fewer rotation keys. */
+cf_status cf_pass_bsgs(const cf_program *in, cf_program **out);
 
 /* Analyses. */
 /* Galois elements of the rotation keys the program needs, sorted; *relin
