@@ -118,6 +118,7 @@ int cmd_infer(int argc, char **argv) {
       {"batch", CLI_INT, &batch, "K", "samples per ciphertext (default: as many as fit)"},
       {"executor", CLI_STRING, &exec, "NAME",
        "ckks: encrypted, the graph's direct CKKS evaluator (keygen, encrypt, run, decrypt); "
+       "ckks-dag: encrypted, the program lowered to the task DAG and run step by step; "
        "graph-sim: the HE program in the graph's plaintext-slot simulator (default); "
        "plan-sim: the frontend's own slot simulator of the plan"},
       {"params", CLI_STRING, &params_name, "PRESET",
@@ -149,15 +150,18 @@ int cmd_infer(int argc, char **argv) {
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
   const char *model_path = argv[0];
-  int ckks = strcmp(exec, "ckks") == 0, plan_sim = strcmp(exec, "plan-sim") == 0;
+  int dag = strcmp(exec, "ckks-dag") == 0;
+  int ckks = dag || strcmp(exec, "ckks") == 0, plan_sim = strcmp(exec, "plan-sim") == 0;
   if (!ckks && !plan_sim && strcmp(exec, "graph-sim") != 0)
-    return cli_usage_error("infer", "unknown executor '%s' (ckks, graph-sim or plan-sim)", exec);
+    return cli_usage_error("infer", "unknown executor '%s' (ckks, ckks-dag, graph-sim or plan-sim)",
+                           exec);
   if (sched || trace)
     return cli_usage_error("infer",
                            "--%s needs the StarPU executor, which infer does not use "
-                           "in this build (executors: ckks, graph-sim, plan-sim)",
+                           "in this build (executors: ckks, ckks-dag, graph-sim, plan-sim)",
                            sched ? "sched" : "trace");
-  if (params_name && !ckks) return cli_usage_error("infer", "--params needs --executor ckks");
+  if (params_name && !ckks)
+    return cli_usage_error("infer", "--params needs --executor ckks or ckks-dag");
   if (batch < 0 || limit < 0 || levels < 0 || !(tol > 0) || !(relu_eps >= 0 && relu_eps < 1))
     return cli_usage_error("infer", "--batch, --limit, --levels and --tol must be positive, "
                                     "--relu-eps in [0, 1)");
@@ -220,8 +224,9 @@ int cmd_infer(int argc, char **argv) {
       st = CF_ENOMEM;
       goto out;
     }
-    if ((st = cf_plan_executor_graph(r.params, (int)levels, r.step_levels, &r.ex)) != CF_OK)
-      goto out;
+    st = dag ? cf_plan_executor_graph_dag(r.params, r.step_levels, &r.ex)
+             : cf_plan_executor_graph(r.params, (int)levels, r.step_levels, &r.ex);
+    if (st != CF_OK) goto out;
   }
   r.have_ex = 1;
   t.plan = now() - t0;

@@ -20,6 +20,7 @@ cf_plan_executor cf_plan_executor_simulator(void) {
 
 typedef struct graph_ctx {
   const cf_ckks_params *params;
+  int dag;
   int levels;
   int *step_levels;
   cf_program *prog;
@@ -59,7 +60,9 @@ static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
   if (st == CF_OK) st = cf_pass_expand_poly(built, &g->prog);
   cf_program_destroy(built);
   if (st == CF_OK)
-    st = g->params ? cf_executor_create_ckks(g->params, &g->ex) : cf_executor_create_sim(&g->ex);
+    st = !g->params ? cf_executor_create_sim(&g->ex)
+         : g->dag   ? cf_executor_create_ckks_dag(g->params, NULL, &g->ex)
+                    : cf_executor_create_ckks(g->params, &g->ex);
   if (st == CF_OK) st = cf_executor_prepare(g->ex, g->prog);
   return st;
 }
@@ -92,5 +95,14 @@ cf_status cf_plan_executor_graph(const cf_ckks_params *params, int levels, int *
                             .prepare = graph_prepare,
                             .run = graph_run,
                             .release = graph_release};
+  return CF_OK;
+}
+
+cf_status cf_plan_executor_graph_dag(const cf_ckks_params *params, int *step_levels,
+                                     cf_plan_executor *out) {
+  if (!params) return CF_FAIL(CF_EINVAL, "the task-DAG executor needs CKKS parameters");
+  CF_TRY(cf_plan_executor_graph(params, 0, step_levels, out));
+  ((graph_ctx *)out->ctx)->dag = 1;
+  out->name = "HE program lowered to the task DAG, run by the CKKS step functions (encrypted)";
   return CF_OK;
 }

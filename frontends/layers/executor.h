@@ -40,4 +40,9 @@ cf_plan_executor cf_plan_executor_simulator(void);
 cf_status cf_plan_executor_graph(const cf_ckks_params *params, int levels, int *step_levels,
                                  cf_plan_executor *out);
 
+/* With params, the program lowered to the task DAG (the graph the StarPU
+ * runtime schedules) and run sequentially by the CKKS step functions. */
+cf_status cf_plan_executor_graph_dag(const cf_ckks_params *params, int *step_levels,
+                                     cf_plan_executor *out);
+
 #endif

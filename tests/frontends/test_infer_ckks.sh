@@ -11,7 +11,7 @@ trap 'rm -f "$out"' EXIT
 
 check() { # check NAME ARGS...: exit 0, agreement >= 95 %, at least MIN_BITS of logit precision
   local name=$1; shift
-  if ! "$cf" infer "$@" --quiet --executor ckks >"$out" 2>&1; then
+  if ! "$cf" infer "$@" --quiet >"$out" 2>&1; then
     echo "FAIL: $name exited non-zero"; cat "$out"; fails=$((fails + 1)); return
   fi
   grep -E '^(parameters|agreement|accuracy|logit precision|time):' "$out"
@@ -25,8 +25,9 @@ check() { # check NAME ARGS...: exit 0, agreement >= 95 %, at least MIN_BITS of 
   echo "ok: $name"
 }
 
-MIN_BITS=10 check mlp "$src/examples/digits/digits_mlp.onnx" --limit 128
+MIN_BITS=10 check mlp "$src/examples/digits/digits_mlp.onnx" --limit 128 --executor ckks
+MIN_BITS=10 check mlp-dag "$src/examples/digits/digits_mlp.onnx" --limit 128 --executor ckks-dag
 # SiLU at tolerance 1e-2: the logit error is the approximation's, not CKKS noise.
-MIN_BITS=4 check cnn "$src/examples/digits/digits_cnn.onnx" --limit 64 --tol 1e-2
+MIN_BITS=4 check cnn "$src/examples/digits/digits_cnn.onnx" --limit 64 --tol 1e-2 --executor ckks
 if [[ $fails -ne 0 ]]; then echo "$fails failed"; exit 1; fi
 echo "infer ckks: all checks passed"
