@@ -8,6 +8,7 @@ const cli_command cli_commands[] = {
     {"compile", "compile an HE program to the task DAG and print statistics", cmd_compile},
     {"help", "list the subcommands, or show one's help", cmd_help},
     {"trace", "summarize, compare and view execution traces", cmd_trace},
+    {"infer", "run an ONNX model through its HE plan and compare with plaintext", cmd_infer},
     {"version", "print the version", cmd_version},
 };
 const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
