@@ -76,6 +76,6 @@ void cf_sched_levels_to_priorities(const double *bl, size_t n, int min_prio, int
   double span = (double)max_prio - (double)min_prio;
   for (size_t i = 0; i < n; i++) {
     double x = top > 0 ? bl[i] / top : 0.0;
-    prio[i] = min_prio + (int)lround(x * span);
+    prio[i] = (int)((long long)min_prio + llround(x * span));
   }
 }
