@@ -1,0 +1,257 @@
+/*
+ * Suite "ntt": the exact RNS kernels of kernels/cpu.
+ * One-limb forward/inverse NTT at N = 2^14..2^16 with 50- and 60-bit primes,
+ * compared in the same run with a textbook radix-2 NTT that reduces with %;
+ * a 25-limb NTT at N = 2^16; basis conversion, rescale and ModDown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "bench/bench.h"
+#include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/ntt.h"
+#include "kernels/cpu/ntt_simd.h"
+#include "kernels/cpu/primes.h"
+#include "kernels/cpu/rns.h"
+
+cf_status cf_bench_ntt_run(cf_bench *b);
+
+/* ---- the textbook baseline: twist by psi^i, bit-reverse, radix-2 CT, all with % ---- */
+
+typedef struct textbook {
+  size_t n;
+  int logn;
+  uint64_t q;
+  uint64_t *twist; /* psi^i */
+  uint64_t *roots; /* omega^i, omega = psi^2, i < n/2 */
+} textbook;
+
+static uint64_t mulmod_pct(uint64_t a, uint64_t b, uint64_t q) {
+  return (uint64_t)(((cf_u128)a * b) % q);
+}
+
+static int textbook_init(textbook *t, const cf_ntt_table *tab) {
+  t->n = tab->n;
+  t->logn = tab->logn;
+  t->q = tab->mod.q;
+  t->twist = malloc(t->n * sizeof *t->twist);
+  t->roots = malloc(t->n / 2 * sizeof *t->roots);
+  if (!t->twist || !t->roots) return -1;
+  uint64_t p = 1, w = 1, omega = mulmod_pct(tab->psi, tab->psi, t->q);
+  for (size_t i = 0; i < t->n; i++, p = mulmod_pct(p, tab->psi, t->q)) t->twist[i] = p;
+  for (size_t i = 0; i < t->n / 2; i++, w = mulmod_pct(w, omega, t->q)) t->roots[i] = w;
+  return 0;
+}
+
+static void textbook_free(textbook *t) {
+  free(t->twist);
+  free(t->roots);
+}
+
+static void textbook_forward(const textbook *t, uint64_t *a) {
+  const size_t n = t->n;
+  const uint64_t q = t->q;
+  for (size_t i = 0; i < n; i++) a[i] = mulmod_pct(a[i], t->twist[i], q);
+  for (size_t i = 0; i < n; i++) {
+    size_t r = cf_bitrev(i, t->logn);
+    if (i < r) {
+      uint64_t x = a[i];
+      a[i] = a[r];
+      a[r] = x;
+    }
+  }
+  for (size_t len = 2; len <= n; len <<= 1) {
+    size_t step = n / len;
+    for (size_t s = 0; s < n; s += len)
+      for (size_t j = 0; j < len / 2; j++) {
+        uint64_t u = a[s + j], v = mulmod_pct(a[s + j + len / 2], t->roots[j * step], q);
+        a[s + j] = (u + v) % q;
+        a[s + j + len / 2] = (u + q - v) % q;
+      }
+  }
+}
+
+/* ---- timing ---- */
+
+typedef struct job {
+  const cf_ntt_table *tables;
+  const textbook *tb;
+  uint64_t *data;
+  size_t nlimbs;
+  const cf_baseconv_table *conv;
+  const cf_rescale_table *rs;
+  const cf_moddown_table *md;
+  uint64_t *in, *out;
+  size_t n;
+} job;
+
+static void run_forward(void *arg) {
+  job *j = arg;
+  cf_ntt_forward(j->tables, j->data);
+}
+static void run_inverse(void *arg) {
+  job *j = arg;
+  cf_ntt_inverse(j->tables, j->data);
+}
+static void run_forward_portable(void *arg) {
+  job *j = arg;
+  cf_ntt_forward_portable(j->tables, j->data);
+}
+static void run_inverse_portable(void *arg) {
+  job *j = arg;
+  cf_ntt_inverse_portable(j->tables, j->data);
+}
+static void run_textbook(void *arg) {
+  job *j = arg;
+  textbook_forward(j->tb, j->data);
+}
+static void run_limbs(void *arg) {
+  job *j = arg;
+  cf_ntt_forward_limbs(j->tables, j->data, 0, j->nlimbs);
+}
+static void run_conv(void *arg) {
+  job *j = arg;
+  cf_baseconv(j->conv, j->out, j->in, j->n, 0, j->conv->nb);
+}
+static void run_rescale(void *arg) {
+  job *j = arg;
+  cf_rescale(j->rs, j->out, j->in, j->in + j->rs->l * j->n, j->n, 0, j->rs->l);
+}
+static void run_moddown(void *arg) {
+  job *j = arg;
+  cf_moddown(j->md, j->out, j->in, j->in + j->md->conv.nb * j->n, j->n, 0, j->md->conv.nb);
+}
+
+/* Times fn after one warm-up, reports it, returns the median (ns). */
+static uint64_t timed(cf_bench *b, const char *name, const char *params, int reps,
+                      void (*fn)(void *), void *arg) {
+  reps = cf_bench_reps(b, reps);
+  uint64_t *s = malloc((size_t)reps * sizeof *s);
+  if (!s) return 0;
+  fn(arg);
+  for (int i = 0; i < reps; i++) {
+    uint64_t t0 = cf_bench_now_ns();
+    fn(arg);
+    s[i] = cf_bench_now_ns() - t0;
+  }
+  cf_bench_report_samples(b, name, params, s, reps);
+  uint64_t med = cf_bench_median(s, reps);
+  free(s);
+  return med;
+}
+
+static void fill(uint64_t *a, size_t len, uint64_t q, uint64_t seed) {
+  for (size_t i = 0; i < len; i++) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    a[i] = (seed >> 1) % q;
+  }
+}
+
+static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
+  uint64_t q;
+  CF_TRY(cf_primes_generate(bits, n, 1, CF_PRIMES_DESCENDING, NULL, 0, &q));
+  cf_ntt_table t;
+  CF_TRY(cf_ntt_table_init(&t, n, q));
+  textbook tb;
+  uint64_t *a = malloc(n * sizeof *a);
+  if (!a || textbook_init(&tb, &t) != 0) {
+    free(a);
+    textbook_free(&tb);
+    cf_ntt_table_free(&t);
+    return CF_FAIL(CF_ENOMEM, "bench buffers for N=%zu", n);
+  }
+  fill(a, n, q, 1);
+  /* The dispatched transform uses AVX2 only for q < 2^50 on a CPU that has it. */
+  bool simd = bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+  char params[96];
+  snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d,\"path\":\"%s\"}", n, bits,
+           cf_cpu_path_name(simd ? CF_CPU_AVX2 : CF_CPU_PORTABLE));
+  job j = {.tables = &t, .tb = &tb, .data = a};
+  int reps = 21;
+  uint64_t fwd = timed(b, "forward", params, reps, run_forward, &j);
+  uint64_t inv = timed(b, "inverse", params, reps, run_inverse, &j);
+  if (simd) {
+    uint64_t pf = timed(b, "forward_portable", params, reps, run_forward_portable, &j);
+    uint64_t pi = timed(b, "inverse_portable", params, reps, run_inverse_portable, &j);
+    if (fwd > 0 && inv > 0) {
+      cf_bench_report_ratio(b, "simd_speedup_forward", params, (double)pf / (double)fwd);
+      cf_bench_report_ratio(b, "simd_speedup_inverse", params, (double)pi / (double)inv);
+    }
+  }
+  fill(a, n, q, 2);
+  uint64_t base = timed(b, "textbook_forward", params, 5, run_textbook, &j);
+  if (fwd > 0) cf_bench_report_ratio(b, "speedup_vs_textbook", params, (double)base / (double)fwd);
+  free(a);
+  textbook_free(&tb);
+  cf_ntt_table_free(&t);
+  return CF_OK;
+}
+
+static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t digit) {
+  cf_status st = CF_OK;
+  size_t total = nq + np;
+  uint64_t *primes = malloc(total * sizeof *primes);
+  cf_ntt_table *tabs = calloc(total, sizeof *tabs);
+  uint64_t *poly = malloc(total * n * sizeof *poly), *out = malloc(total * n * sizeof *out);
+  cf_baseconv_table conv = {0};
+  cf_rescale_table rs = {0};
+  cf_moddown_table md = {0};
+  char params[128];
+  if (!primes || !tabs || !poly || !out) {
+    st = CF_FAIL(CF_ENOMEM, "bench buffers for %zu limbs of N=%zu", total, n);
+    goto done;
+  }
+  if ((st = cf_primes_generate(50, n, total, CF_PRIMES_DESCENDING, NULL, 0, primes)) != CF_OK)
+    goto done;
+  for (size_t i = 0; i < nq; i++) {
+    if ((st = cf_ntt_table_init(&tabs[i], n, primes[i])) != CF_OK) goto done;
+    fill(poly + i * n, n, primes[i], 3 + i);
+  }
+  for (size_t i = nq; i < total; i++) fill(poly + i * n, n, primes[i], 3 + i);
+  job j = {.tables = tabs, .data = poly, .nlimbs = nq, .n = n, .in = poly, .out = out};
+  snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu,\"bits\":50}", n, nq);
+  timed(b, "forward_limbs", params, 3, run_limbs, &j);
+  for (size_t i = 0; i < nq; i++) cf_ntt_inverse(&tabs[i], poly + i * n);
+
+  /* ModUp-like: one digit of `digit` limbs to the other nq - digit + np limbs. */
+  if ((st = cf_baseconv_init(&conv, primes, digit, primes + digit, total - digit)) != CF_OK)
+    goto done;
+  j.conv = &conv;
+  snprintf(params, sizeof params, "{\"N\":%zu,\"from\":%zu,\"to\":%zu}", n, digit, total - digit);
+  timed(b, "baseconv", params, 3, run_conv, &j);
+
+  if ((st = cf_rescale_init(&rs, primes, nq)) != CF_OK) goto done;
+  j.rs = &rs;
+  snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu}", n, nq);
+  timed(b, "rescale", params, 3, run_rescale, &j);
+
+  if ((st = cf_moddown_init(&md, primes, nq, primes + nq, np)) != CF_OK) goto done;
+  j.md = &md;
+  snprintf(params, sizeof params, "{\"N\":%zu,\"Q\":%zu,\"P\":%zu}", n, nq, np);
+  timed(b, "moddown", params, 3, run_moddown, &j);
+done:
+  cf_moddown_free(&md);
+  cf_rescale_free(&rs);
+  cf_baseconv_free(&conv);
+  if (tabs)
+    for (size_t i = 0; i < total; i++) cf_ntt_table_free(&tabs[i]);
+  free(tabs);
+  free(primes);
+  free(poly);
+  free(out);
+  return st;
+}
+
+cf_status cf_bench_ntt_run(cf_bench *b) {
+  if (cf_bench_quick(b)) {
+    CF_TRY(bench_one_limb(b, 4096, 50));
+    return bench_rns(b, 4096, 5, 2, 2);
+  }
+  const size_t degrees[] = {16384, 32768, 65536};
+  const int widths[] = {50, 60};
+  for (size_t d = 0; d < 3; d++)
+    for (size_t w = 0; w < 2; w++) CF_TRY(bench_one_limb(b, degrees[d], widths[w]));
+  return bench_rns(b, 65536, 25, 9, 9);
+}

@@ -1,0 +1,112 @@
+/* Hybrid key switching from the steps (see keyswitch.h for the recipe). */
+#include "kernels/ckks/keyswitch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+void cf_ckks_decomp_free(cf_ckks_decomp *dc) {
+  if (dc->ext)
+    for (int j = 0; j < dc->ndigits; j++) free(dc->ext[j]);
+  free(dc->ext);
+  dc->ext = NULL;
+}
+
+cf_status cf_ckks_ks_decompose(const cf_ckks_exec *x, int level, const uint64_t *d,
+                               cf_ckks_decomp *out) {
+  const cf_ckks_context *ctx = x->ctx;
+  const cf_ckks_level *lv = &ctx->levels[level];
+  size_t n = ctx->n, rows = (size_t)level + 1;
+  memset(out, 0, sizeof *out);
+  out->level = level;
+  out->d = d;
+  out->ndigits = lv->ndigits;
+  out->ext = calloc((size_t)lv->ndigits, sizeof *out->ext);
+  uint64_t *t = malloc(cf_ckks_rows_bytes(ctx, rows));
+  if (!out->ext || !t) {
+    free(t);
+    cf_ckks_decomp_free(out);
+    return CF_FAIL(CF_ENOMEM, "allocating a key-switching decomposition");
+  }
+  uint16_t pr[CF_CKKS_NPRIMES_MAX];
+  cf_ckks_identity_primes(pr, 0, (int)rows);
+  cf_ckks_x_copy(x, t, d, rows);
+  cf_ckks_x_intt(x, t, pr, rows);
+  for (int j = 0; j < lv->ndigits; j++) {
+    const cf_ckks_digit *dg = &lv->digits[j];
+    out->ext[j] = malloc(cf_ckks_rows_bytes(ctx, dg->next));
+    if (!out->ext[j]) {
+      free(t);
+      cf_ckks_decomp_free(out);
+      return CF_FAIL(CF_ENOMEM, "allocating a ModUp buffer of %zu limbs", dg->next);
+    }
+    cf_ckks_x_modup(x, level, j, out->ext[j], t + (size_t)dg->first * n, dg->next);
+    cf_ckks_x_ntt(x, out->ext[j], dg->ext_primes, dg->next);
+  }
+  free(t);
+  return CF_OK;
+}
+
+cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
+                           const cf_automorph_table *g, const cf_ckks_kskey *key,
+                           uint64_t **acc0_out, uint64_t **acc1_out) {
+  const cf_ckks_context *ctx = x->ctx;
+  int l = dc->level, L = ctx->L, K = ctx->K;
+  size_t n = ctx->n, qrows = (size_t)l + 1, erows = qrows + (size_t)K;
+  size_t krows = (size_t)ctx->nprimes;
+  const cf_ckks_level *lv = &ctx->levels[l];
+  if (lv->ndigits > key->dnum)
+    return CF_FAIL(CF_EMISMATCH, "key has %d digits, level %d needs %d", key->dnum, l,
+                   lv->ndigits);
+  uint64_t *acc0 = calloc(erows * n, sizeof *acc0), *acc1 = calloc(erows * n, sizeof *acc1);
+  uint64_t *src = g ? malloc(cf_ckks_rows_bytes(ctx, qrows)) : NULL;
+  uint64_t *et = g ? malloc(cf_ckks_rows_bytes(ctx, erows)) : NULL;
+  uint64_t *w = malloc(cf_ckks_rows_bytes(ctx, qrows));
+  if (!acc0 || !acc1 || !w || (g && (!src || !et))) {
+    free(acc0);
+    free(acc1);
+    free(src);
+    free(et);
+    free(w);
+    return CF_FAIL(CF_ENOMEM, "allocating key-switching accumulators");
+  }
+  uint16_t pr[CF_CKKS_NPRIMES_MAX];
+  cf_ckks_identity_primes(pr, 0, (int)qrows);
+  cf_ckks_identity_primes(pr + qrows, L + 1, K);
+  for (int j = 0; j < lv->ndigits; j++) {
+    const cf_ckks_digit *dg = &lv->digits[j];
+    size_t f = (size_t)dg->first, c = (size_t)dg->count;
+    const uint64_t *b = key->b + (size_t)j * krows * n, *a = key->a + (size_t)j * krows * n;
+    const uint64_t *s = dc->d + f * n, *e = dc->ext[j];
+    if (g) {
+      cf_ckks_x_automorph(x, g, src, s, c);
+      cf_ckks_x_automorph(x, g, et, e, dg->next);
+      s = src;
+      e = et;
+    }
+    /* digit's own rows */
+    cf_ckks_x_ks_inner(x, acc0 + f * n, acc1 + f * n, s, b + f * n, a + f * n, pr + f, c);
+    /* Q rows below the digit */
+    cf_ckks_x_ks_inner(x, acc0, acc1, e, b, a, pr, f);
+    /* Q rows above the digit */
+    size_t above = qrows - f - c;
+    cf_ckks_x_ks_inner(x, acc0 + (f + c) * n, acc1 + (f + c) * n, e + f * n, b + (f + c) * n,
+                       a + (f + c) * n, pr + f + c, above);
+    /* P rows */
+    size_t eoff = (qrows - c) * n, koff = (size_t)(L + 1) * n;
+    cf_ckks_x_ks_inner(x, acc0 + qrows * n, acc1 + qrows * n, e + eoff, b + koff, a + koff,
+                       pr + qrows, (size_t)K);
+  }
+  uint64_t *accs[2] = {acc0, acc1};
+  for (int i = 0; i < 2; i++) {
+    cf_ckks_x_intt(x, accs[i] + qrows * n, pr + qrows, (size_t)K);
+    cf_ckks_x_moddown(x, l, accs[i], accs[i] + qrows * n, w);
+  }
+  free(src);
+  free(et);
+  free(w);
+  *acc0_out = acc0;
+  *acc1_out = acc1;
+  return CF_OK;
+}
