@@ -116,6 +116,7 @@ static void chunked(cf_dag *d, const tb_shape *s, cf_kernel_kind k, unsigned np,
     for (unsigned i = 0; i < np; i++) p[i] = pc(bufs[i], f, n, acc[i]);
     uint32_t t = tb_task(d, k, 1000.0 * n * (k == CF_KERNEL_NTT || k == CF_KERNEL_INTT ? 5 : 1),
                          np, p);
+    tb_task_mut(d, t)->level = (int)s->limbs - 1;
     if (k == CF_KERNEL_AUTOMORPH) tb_task_mut(d, t)->arg.galois = arg;
     if (k == CF_KERNEL_MUL_CONST) tb_task_mut(d, t)->arg.constant = (uint32_t)arg;
   }
@@ -204,7 +205,8 @@ cf_dag *tb_random(const tb_shape *s, const uint64_t *primes) {
     case 9: {
       if (L < 2) break;
       cf_dag_piece p[2] = {pc(a, 0, L - 1, CF_ACCESS_RW), pc(a, L - 1, 1, CF_ACCESS_R)};
-      tb_task(d, CF_KERNEL_RESCALE, 2000.0 * L, 2, p);
+      uint32_t t = tb_task(d, CF_KERNEL_RESCALE, 2000.0 * L, 2, p);
+      tb_task_mut(d, t)->level = (int)L - 1; /* top row L-1 divided out of rows 0..L-2 */
       break;
     }
     }
