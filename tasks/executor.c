@@ -12,65 +12,13 @@
 #include "scheduler/policies.h"
 #include "scheduler/priority.h"
 #include "tasks/codelets.h"
-#include "tasks/sp_env.h"
+#include "tasks/runtime_state.h"
 
-static struct {
-  bool running;
-  bool own_policy;
-  bool priorities;
-  bool progress;
-  cf_mem_mode data_mode;
-} rt;
 
 static uint64_t now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-void cf_sp_options_default(cf_sp_options *o) {
-  memset(o, 0, sizeof *o);
-  cf_sched_config_default(&o->sched);
-  o->data_mode = CF_MEM_SEGMENTS;
-}
-
-bool cf_sp_running(void) { return rt.running; }
-
-cf_status cf_sp_start(const cf_sp_options *o) {
-  if (!o) return CF_FAIL(CF_EINVAL, "StarPU start: NULL options");
-  if (rt.running) return CF_FAIL(CF_EINVAL, "StarPU is already started in this process");
-  if (o->sched.ncpus < 0 || o->sched.ncpus > STARPU_MAXCPUS)
-    return CF_FAIL(CF_EINVAL, "%d CPU workers requested; this StarPU supports 1..%d",
-                   o->sched.ncpus, STARPU_MAXCPUS);
-  cf_sched_choice choice;
-  CF_TRY(cf_sched_policy_choose(o->sched.policy, &choice));
-  CF_TRY(cf_sp_setup_env(o));
-  struct starpu_conf conf;
-  starpu_conf_init(&conf);
-  if (choice.policy)
-    conf.sched_policy = choice.policy;
-  else
-    conf.sched_policy_name = choice.name;
-  conf.sched_policy_init = choice.init;
-  if (o->sched.ncpus > 0) conf.ncpus = o->sched.ncpus;
-  conf.ncuda = 0;
-  conf.nopencl = 0;
-  cf_sched_own_set_prefetch(o->sched.prefetch);
-  int rc = starpu_init(&conf);
-  if (rc == -ENODEV) return CF_FAIL(CF_ENODEV, "StarPU found no worker to run on");
-  if (rc != 0) return CF_FAIL(CF_ERUNTIME, "starpu_init failed: %s", strerror(-rc));
-  rt.running = true;
-  rt.own_policy = choice.policy != NULL;
-  rt.priorities = o->sched.priorities;
-  rt.progress = o->progress;
-  rt.data_mode = o->data_mode;
-  return CF_OK;
-}
-
-void cf_sp_stop(void) {
-  if (!rt.running) return;
-  starpu_shutdown();
-  rt.running = false;
 }
 
 static enum starpu_data_access_mode sp_mode(cf_access a) {
@@ -180,7 +128,7 @@ static cf_status submit_one(cf_mem_registry *reg, cf_sp_task_arg *a, int prio, v
 }
 
 static void wait_all(cf_sp_run *run, size_t n, uint64_t t0) {
-  bool show = rt.progress && isatty(STDERR_FILENO), shown = false;
+  bool show = cf_sp_rt.progress && isatty(STDERR_FILENO), shown = false;
   uint64_t next = t0 + 2000000000u;
   while (atomic_load(&run->done) < n) {
     struct timespec d = {0, 50 * 1000 * 1000};
@@ -230,7 +178,7 @@ static cf_status read_outputs(const cf_dag *dag, cf_mem_registry *reg, uint64_t 
 
 cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint64_t **host,
                         cf_sp_stats *stats, cf_trace_log *trace) {
-  if (!rt.running) return CF_FAIL(CF_EINVAL, "cf_sp_execute before cf_sp_start");
+  if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "cf_sp_execute before cf_sp_start");
   if (!dag || !runner || !runner->run) return CF_FAIL(CF_EINVAL, "execute: NULL DAG or runner");
   size_t nt = cf_dag_ntasks(dag), nb = cf_dag_nbuffers(dag);
   if (trace && trace->n != nt)
@@ -238,20 +186,20 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
   uint8_t *written = malloc(nb ? nb : 1);
   cf_sp_task_arg *args = calloc(nt ? nt : 1, sizeof *args);
   int *prio = calloc(nt ? nt : 1, sizeof *prio);
-  double *bl = rt.priorities ? malloc((nt ? nt : 1) * sizeof *bl) : NULL;
+  double *bl = cf_sp_rt.priorities ? malloc((nt ? nt : 1) * sizeof *bl) : NULL;
   cf_mem_registry *reg = NULL;
-  cf_status st = (!written || !args || !prio || (rt.priorities && !bl))
+  cf_status st = (!written || !args || !prio || (cf_sp_rt.priorities && !bl))
                      ? CF_FAIL(CF_ENOMEM, "execute: per-task state for %zu tasks", nt)
                      : CF_OK;
   if (st == CF_OK) st = check_inputs(dag, host, written);
-  if (st == CF_OK && rt.priorities) {
+  if (st == CF_OK && cf_sp_rt.priorities) {
     st = cf_sched_bottom_levels(dag, bl);
     if (st == CF_OK)
       cf_sched_levels_to_priorities(bl, nt, starpu_sched_get_min_priority(),
                                     starpu_sched_get_max_priority(), prio);
   }
   uint64_t t_reg = now_ns();
-  if (st == CF_OK) st = cf_mem_register_dag(dag, runner->n, rt.data_mode, &reg);
+  if (st == CF_OK) st = cf_mem_register_dag(dag, runner->n, cf_sp_rt.data_mode, &reg);
   for (size_t b = 0; st == CF_OK && b < nb; b++)
     if (host && host[b] && cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP)
       st = cf_mem_fill(reg, (uint32_t)b, host[b]);
@@ -268,7 +216,7 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
   uint64_t t0 = now_ns(), submitted = 0;
   for (size_t i = 0; st == CF_OK && i < nt; i++) {
     args[i] = (cf_sp_task_arg){.run = &run, .task = cf_dag_task_at(dag, i), .index = (uint32_t)i};
-    void *hint = rt.own_policy ? cf_sched_affinity_hint(limb_group(dag, args[i].task)) : NULL;
+    void *hint = cf_sp_rt.own_policy ? cf_sched_affinity_hint(limb_group(dag, args[i].task)) : NULL;
     st = submit_one(reg, &args[i], prio[i], hint);
     if (st == CF_OK) submitted++;
   }
