@@ -117,6 +117,12 @@ static cf_status submit_one(cf_mem_registry *reg, cf_sp_task_arg *a, int prio, v
       handles[k] = cf_mem_segment_at(reg, first[p] + s)->handle;
       modes[k] = sp_mode(t->pieces[p].access);
     }
+  /* A handle given twice (out = a + b with out == a) must carry the union
+   * of its modes in every slot: StarPU 1.3 fetches per slot, and a slot
+   * left at W on data evicted to disk is not brought back. */
+  for (uint32_t i = 0; i < nbuf; i++)
+    for (uint32_t j = 0; j < i; j++)
+      if (handles[i] == handles[j]) modes[i] = modes[j] = (enum starpu_data_access_mode)(modes[i] | modes[j]);
   int rc = starpu_task_submit(task);
   if (rc != 0) {
     starpu_task_destroy(task);

@@ -32,6 +32,11 @@ typedef struct cf_sp_options {
   cf_mem_mode data_mode;
   bool calibrate; /* keep refining performance models during runs */
   bool progress;  /* progress line on stderr for runs over 2 s (terminal only) */
+  /* Memory tiers: cap StarPU's use of RAM (MiB, 0 = no cap) and give it a
+   * disk directory to evict to (disk_mb >= 16 MiB, StarPU's minimum). */
+  int ram_limit_mb;
+  const char *disk_dir;
+  int disk_mb;
 } cf_sp_options;
 
 typedef struct cf_sp_stats {

@@ -26,6 +26,9 @@ cf_status cf_sp_start(const cf_sp_options *o) {
                    o->sched.ncpus, STARPU_MAXCPUS);
   cf_sched_choice choice;
   CF_TRY(cf_sched_policy_choose(o->sched.policy, &choice));
+  if (o->ram_limit_mb < 0 || (o->disk_dir && o->disk_mb < 16))
+    return CF_FAIL(CF_EINVAL, "memory tiers: RAM cap %d MiB, disk %d MiB (disk needs >= 16)",
+                   o->ram_limit_mb, o->disk_mb);
   CF_TRY(cf_sp_setup_env(o));
   struct starpu_conf conf;
   starpu_conf_init(&conf);
@@ -41,6 +44,15 @@ cf_status cf_sp_start(const cf_sp_options *o) {
   int rc = starpu_init(&conf);
   if (rc == -ENODEV) return CF_FAIL(CF_ENODEV, "StarPU found no worker to run on");
   if (rc != 0) return CF_FAIL(CF_ERUNTIME, "starpu_init failed: %s", strerror(-rc));
+  if (o->disk_dir) {
+    int node = starpu_disk_register(&starpu_disk_unistd_ops, (void *)o->disk_dir,
+                                    (starpu_ssize_t)o->disk_mb << 20);
+    if (node < 0) {
+      starpu_shutdown();
+      return CF_FAIL(CF_EIO, "cannot use '%s' as a %d MiB disk memory node", o->disk_dir,
+                     o->disk_mb);
+    }
+  }
   cf_sp_rt.running = true;
   cf_sp_rt.own_policy = choice.policy != NULL;
   cf_sp_rt.priorities = o->sched.priorities;

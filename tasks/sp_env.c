@@ -62,5 +62,10 @@ cf_status cf_sp_setup_env(const cf_sp_options *o) {
   snprintf(beta, sizeof beta, "%g", o->sched.transfer_weight);
   setenv("STARPU_SCHED_BETA", beta, 1);
   if (o->calibrate) setenv("STARPU_CALIBRATE", "1", 1);
+  if (o->ram_limit_mb > 0) {
+    char mb[32];
+    snprintf(mb, sizeof mb, "%d", o->ram_limit_mb);
+    setenv("STARPU_LIMIT_CPU_MEM", mb, 1);
+  }
   return CF_OK;
 }
