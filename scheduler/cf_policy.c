@@ -141,6 +141,9 @@ static int push_task(struct starpu_task *t) {
   if (w < 0) return -ENODEV;
   task_heap *h = &d->heaps[w];
   heap_item it = {t->priority, atomic_fetch_add(&d->seq, 1), t};
+  /* Before the task becomes visible: once in the heap, another worker may
+   * pop, run and free it before this function returns. */
+  if (atomic_load(&prefetch_on)) starpu_prefetch_task_input_for(t, w);
   STARPU_PTHREAD_MUTEX_LOCK(&h->mtx);
   int rc = heap_push(h, it);
   if (rc == 0) {
@@ -149,7 +152,6 @@ static int push_task(struct starpu_task *t) {
   }
   STARPU_PTHREAD_MUTEX_UNLOCK(&h->mtx);
   if (rc != 0) return -ENOMEM;
-  if (atomic_load(&prefetch_on)) starpu_prefetch_task_input_for(t, w);
   starpu_wake_worker_relax_light(w);
   return 0;
 }
