@@ -13,6 +13,8 @@
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ntt.h"
 #include "kernels/cpu/ntt_simd.h"
+#include "kernels/cpu/poly.h"
+#include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
 #include "kernels/cpu/rns.h"
 
@@ -40,8 +42,10 @@ static int textbook_init(textbook *t, const cf_ntt_table *tab) {
   t->roots = malloc(t->n / 2 * sizeof *t->roots);
   if (!t->twist || !t->roots) return -1;
   uint64_t p = 1, w = 1, omega = mulmod_pct(tab->psi, tab->psi, t->q);
-  for (size_t i = 0; i < t->n; i++, p = mulmod_pct(p, tab->psi, t->q)) t->twist[i] = p;
-  for (size_t i = 0; i < t->n / 2; i++, w = mulmod_pct(w, omega, t->q)) t->roots[i] = w;
+  for (size_t i = 0; i < t->n; i++, p = mulmod_pct(p, tab->psi, t->q))
+    t->twist[i] = p;
+  for (size_t i = 0; i < t->n / 2; i++, w = mulmod_pct(w, omega, t->q))
+    t->roots[i] = w;
   return 0;
 }
 
@@ -53,7 +57,8 @@ static void textbook_free(textbook *t) {
 static void textbook_forward(const textbook *t, uint64_t *a) {
   const size_t n = t->n;
   const uint64_t q = t->q;
-  for (size_t i = 0; i < n; i++) a[i] = mulmod_pct(a[i], t->twist[i], q);
+  for (size_t i = 0; i < n; i++)
+    a[i] = mulmod_pct(a[i], t->twist[i], q);
   for (size_t i = 0; i < n; i++) {
     size_t r = cf_bitrev(i, t->logn);
     if (i < r) {
@@ -83,6 +88,7 @@ typedef struct job {
   const cf_baseconv_table *conv;
   const cf_rescale_table *rs;
   const cf_moddown_table *md;
+  const cf_modulus *mods;
   uint64_t *in, *out;
   size_t n;
 } job;
@@ -110,6 +116,16 @@ static void run_textbook(void *arg) {
 static void run_limbs(void *arg) {
   job *j = arg;
   cf_ntt_forward_limbs(j->tables, j->data, 0, j->nlimbs);
+}
+static void run_mul_acc(void *arg) {
+  job *j = arg;
+  cf_poly_mul_acc(j->out, j->data, j->in, j->n, 0, j->nlimbs, j->mods);
+}
+static void run_mul_acc_portable(void *arg) {
+  job *j = arg;
+  for (size_t i = 0; i < j->nlimbs; i++)
+    cf_limb_mul_acc_portable(j->out + i * j->n, j->data + i * j->n, j->in + i * j->n, j->n,
+                             &j->mods[i]);
 }
 static void run_conv(void *arg) {
   job *j = arg;
@@ -209,11 +225,30 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
     if ((st = cf_ntt_table_init(&tabs[i], n, primes[i])) != CF_OK) goto done;
     fill(poly + i * n, n, primes[i], 3 + i);
   }
-  for (size_t i = nq; i < total; i++) fill(poly + i * n, n, primes[i], 3 + i);
+  for (size_t i = nq; i < total; i++)
+    fill(poly + i * n, n, primes[i], 3 + i);
   job j = {.tables = tabs, .data = poly, .nlimbs = nq, .n = n, .in = poly, .out = out};
   snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu,\"bits\":50}", n, nq);
   timed(b, "forward_limbs", params, 3, run_limbs, &j);
-  for (size_t i = 0; i < nq; i++) cf_ntt_inverse(&tabs[i], poly + i * n);
+  for (size_t i = 0; i < nq; i++)
+    cf_ntt_inverse(&tabs[i], poly + i * n);
+
+  cf_modulus *mods = malloc(nq * sizeof *mods);
+  if (!mods) {
+    st = CF_FAIL(CF_ENOMEM, "moduli for %zu limbs", nq);
+    goto done;
+  }
+  for (size_t i = 0; i < nq; i++)
+    mods[i] = tabs[i].mod;
+  memcpy(out, poly, nq * n * sizeof *out);
+  j.mods = mods;
+  uint64_t macc = timed(b, "mul_acc_limbs", params, 5, run_mul_acc, &j);
+  if (cf_cpu_path_active() == CF_CPU_AVX2) {
+    uint64_t pm = timed(b, "mul_acc_limbs_portable", params, 5, run_mul_acc_portable, &j);
+    if (macc > 0)
+      cf_bench_report_ratio(b, "simd_speedup_mul_acc", params, (double)pm / (double)macc);
+  }
+  free(mods);
 
   /* ModUp-like: one digit of `digit` limbs to the other nq - digit + np limbs. */
   if ((st = cf_baseconv_init(&conv, primes, digit, primes + digit, total - digit)) != CF_OK)
@@ -236,7 +271,8 @@ done:
   cf_rescale_free(&rs);
   cf_baseconv_free(&conv);
   if (tabs)
-    for (size_t i = 0; i < total; i++) cf_ntt_table_free(&tabs[i]);
+    for (size_t i = 0; i < total; i++)
+      cf_ntt_table_free(&tabs[i]);
   free(tabs);
   free(primes);
   free(poly);
@@ -252,6 +288,7 @@ cf_status cf_bench_ntt_run(cf_bench *b) {
   const size_t degrees[] = {16384, 32768, 65536};
   const int widths[] = {50, 60};
   for (size_t d = 0; d < 3; d++)
-    for (size_t w = 0; w < 2; w++) CF_TRY(bench_one_limb(b, degrees[d], widths[w]));
+    for (size_t w = 0; w < 2; w++)
+      CF_TRY(bench_one_limb(b, degrees[d], widths[w]));
   return bench_rns(b, 65536, 25, 9, 9);
 }

@@ -41,8 +41,8 @@ typedef enum cf_kernel_kind {
   CF_KERNEL_FUSED,      /* a chain of limb-local kinds merged into one task */
   /* limbs meet */
   CF_KERNEL_MODUP,      /* piece0 W (extension limbs, coefficient form) from piece1 R (one digit's limbs, coefficient form) */
-  CF_KERNEL_MODDOWN,    /* piece0 RW (Q limbs) -= conv(piece1 R: P limbs, coefficient form), then * P^-1 */
-  CF_KERNEL_RESCALE,    /* piece0 RW (limbs 0..l-1) = (piece0 - conv(piece1 R: limb l)) * q_l^-1 */
+  CF_KERNEL_MODDOWN,    /* piece0 RW (Q limbs, evaluation form) -= NTT(conv(piece1 R: P limbs, coefficient form)), then * P^-1 */
+  CF_KERNEL_RESCALE,    /* piece0 RW (limbs of 0..l-1, evaluation form) = (piece0 - NTT(conv(piece1 R: limb l, coefficient form))) * q_l^-1 */
   CF_KERNEL_COUNT
 } cf_kernel_kind;
 
@@ -85,7 +85,8 @@ typedef struct cf_dag_task {
     uint32_t fused;      /* FUSED: index into the DAG's fused-chain table */
   } arg;
   int he_node;           /* HE program node it came from */
-  int level;             /* ciphertext level of that node */
+  int level;             /* ciphertext level the kernel works at (MODUP, MODDOWN and
+                            RESCALE need it: for RESCALE the level before rescaling) */
   double cost_ns;        /* estimate from the cost model */
   double bytes;          /* bytes read + written */
 } cf_dag_task;
@@ -100,5 +101,65 @@ const cf_dag_buffer *cf_dag_buffer_at(const cf_dag *dag, size_t i);
 /* Constants for MUL_CONST: one residue per prime index of the context. */
 const uint64_t *cf_dag_constant(const cf_dag *dag, uint32_t index, size_t *nprimes);
 void cf_dag_destroy(cf_dag *dag);
+
+/* ---- extensions (graph/dag.c) ---- */
+
+/* The prime index of each row of a piece is buffer->primes[first_limb + t].
+ * Row layouts follow kernels/ckks/steps.h: ciphertexts and plaintexts are
+ * Q_l (q_0..q_l); key-switching accumulators Q_l then P; ModUp outputs the Q_l
+ * primes outside the digit, then P; keys q_0..q_L then P (one buffer per
+ * digit and polynomial). */
+
+/* What an executor needs to fill a buffer it does not compute. */
+typedef struct cf_dag_buffer_info {
+  /* PLAINTEXT: the program node whose data is encoded (a plaintext, or a
+   * constant broadcast to every slot), at this level and scale. */
+  int node;
+  int level;
+  double scale;
+  /* KEY: Galois element (0: relinearization key), digit; buffer.poly is 0
+   * for b_j and 1 for a_j. */
+  uint64_t galois;
+  uint32_t digit;
+} cf_dag_buffer_info;
+const cf_dag_buffer_info *cf_dag_buffer_info_at(const cf_dag *dag, size_t buffer);
+
+/* Program outputs: each polynomial is the first nlimbs rows of a buffer. */
+typedef struct cf_dag_output {
+  const char *name;
+  int value;
+  int npolys;
+  uint32_t buffers[3];
+  uint16_t nlimbs;
+} cf_dag_output;
+size_t cf_dag_noutputs(const cf_dag *dag);
+const cf_dag_output *cf_dag_output_at(const cf_dag *dag, size_t i);
+
+/* FUSED tasks: the chain of limb-local steps run in order. Each step uses
+ * the task's pieces at the given indices, in the order its kind's comment
+ * gives them; galois/constant as in cf_dag_task.arg. */
+#define CF_DAG_MAX_FUSED 8
+typedef struct cf_dag_fused_step {
+  cf_kernel_kind kind;
+  uint8_t npieces;
+  uint8_t piece[5];
+  uint64_t galois;
+  uint32_t constant;
+} cf_dag_fused_step;
+typedef struct cf_dag_fused_chain {
+  uint8_t nsteps;
+  cf_dag_fused_step steps[CF_DAG_MAX_FUSED];
+} cf_dag_fused_chain;
+const cf_dag_fused_chain *cf_dag_fused_chain_at(const cf_dag *dag, uint32_t index);
+size_t cf_dag_nfused(const cf_dag *dag);
+
+/* Explicit edges derived from accesses (read after write, write after read,
+ * write after write, limb by limb): the tasks that task i depends on. */
+const uint32_t *cf_dag_preds(const cf_dag *dag, size_t i, size_t *n);
+size_t cf_dag_nedges(const cf_dag *dag);
+
+/* Ring degree and prime count of the context the DAG was built for. */
+uint32_t cf_dag_log_n(const cf_dag *dag);
+size_t cf_dag_nprimes(const cf_dag *dag);
 
 #endif

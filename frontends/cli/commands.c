@@ -5,6 +5,7 @@
 /* Keep sorted by name: `cipherflow help` lists them in this order. */
 const cli_command cli_commands[] = {
     {"bench", "run a benchmark suite and print a table or JSON lines", cmd_bench},
+    {"compile", "compile an HE program to the task DAG and print statistics", cmd_compile},
     {"help", "list the subcommands, or show one's help", cmd_help},
     {"version", "print the version", cmd_version},
 };

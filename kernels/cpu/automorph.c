@@ -11,8 +11,7 @@ cf_status cf_automorph_table_init(cf_automorph_table *t, size_t n, uint64_t k) {
   if (n < 2 || (n & (n - 1)) || n > ((size_t)1 << CF_NTT_MAX_LOGN))
     return CF_FAIL(CF_EINVAL, "automorphism degree %zu is not a power of two in [2, 2^%d]", n,
                    CF_NTT_MAX_LOGN);
-  if ((k & 1) == 0)
-    return CF_FAIL(CF_EINVAL, "Galois element %llu is even", (unsigned long long)k);
+  if ((k & 1) == 0) return CF_FAIL(CF_EINVAL, "Galois element %llu is even", (unsigned long long)k);
   const uint64_t two_n = 2 * (uint64_t)n, mask = two_n - 1;
   k &= mask;
   int logn = __builtin_ctzll(n);
@@ -62,6 +61,7 @@ void cf_automorph_ntt(const cf_automorph_table *t, uint64_t *out, const uint64_t
   for (size_t l = limb_begin; l < limb_end; l++) {
     const uint64_t *x = in + l * n;
     uint64_t *o = out + l * n;
-    for (size_t j = 0; j < n; j++) o[j] = x[t->perm[j]];
+    for (size_t j = 0; j < n; j++)
+      o[j] = x[t->perm[j]];
   }
 }

@@ -23,6 +23,4 @@ __attribute__((constructor)) static void choose_path(void) {
 
 cf_cpu_path cf_cpu_path_active(void) { return active_path; }
 
-const char *cf_cpu_path_name(cf_cpu_path path) {
-  return path == CF_CPU_AVX2 ? "avx2" : "portable";
-}
+const char *cf_cpu_path_name(cf_cpu_path path) { return path == CF_CPU_AVX2 ? "avx2" : "portable"; }

@@ -7,9 +7,12 @@
  * SIMD variant returns bit-identical results to the portable one (outputs
  * are fully reduced, hence unique), so the choice affects speed only.
  *
- * Which kernels have a SIMD variant: the one-limb NTT (forward and inverse)
- * for primes q < 2^50 (CF_SIMD_MAX_BITS), computed in double precision with
- * FMA. Everything else is portable C on 64-bit words with 128-bit products.
+ * Which kernels have a SIMD variant, all for moduli q < 2^50
+ * (CF_SIMD_MAX_BITS) and computed exactly in double precision with FMA: the
+ * one-limb NTT (forward and inverse) and the pointwise products
+ * cf_poly_mul / cf_poly_mul_acc. Limbs with larger primes, and every other
+ * kernel, run portable C on 64-bit words with 128-bit products. There is no
+ * AVX-512 path.
  */
 #ifndef CF_KERNELS_CPU_DISPATCH_H
 #define CF_KERNELS_CPU_DISPATCH_H

@@ -29,9 +29,9 @@ __extension__ typedef unsigned __int128 cf_u128;
 
 /* One modulus with its Barrett constants. Immutable after cf_modulus_init. */
 typedef struct cf_modulus {
-  uint64_t q;       /* the modulus, 2 <= q < 2^61 */
-  int bits;         /* bit length of q: 2^(bits-1) <= q < 2^bits */
-  uint64_t ratio64; /* floor(2^64 / q): reduces one word */
+  uint64_t q;        /* the modulus, 2 <= q < 2^61 */
+  int bits;          /* bit length of q: 2^(bits-1) <= q < 2^bits */
+  uint64_t ratio64;  /* floor(2^64 / q): reduces one word */
   uint64_t ratio_lo; /* floor(2^128 / q), low word: reduces a 128-bit value */
   uint64_t ratio_hi; /* floor(2^128 / q), high word */
   uint64_t mu;       /* floor(2^(2*bits) / q) < 2^(bits+1): reduces products x < q^2 */
@@ -85,8 +85,11 @@ static inline uint64_t cf_reduce128(cf_u128 x, const cf_modulus *m) {
  * word, so this costs two multiplications where cf_reduce128 needs five.
  */
 static inline uint64_t cf_reduce_prod(cf_u128 x, const cf_modulus *m) {
-  uint64_t x1 = (uint64_t)(x >> (m->bits - 1));
-  uint64_t qhat = (uint64_t)(((cf_u128)x1 * m->mu) >> (m->bits + 1));
+  /* Word shifts (1 <= bits - 1 and bits + 1 <= 62) instead of 128-bit ones. */
+  const int s1 = m->bits - 1, s2 = m->bits + 1;
+  uint64_t x1 = ((uint64_t)(x >> 64) << (64 - s1)) | ((uint64_t)x >> s1);
+  cf_u128 p = (cf_u128)x1 * m->mu;
+  uint64_t qhat = ((uint64_t)(p >> 64) << (64 - s2)) | ((uint64_t)p >> s2);
   uint64_t r = (uint64_t)x - qhat * m->q; /* in [0, 3q) */
   r -= r >= m->q ? m->q : 0;
   return r >= m->q ? r - m->q : r;

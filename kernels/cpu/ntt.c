@@ -150,10 +150,12 @@ void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
 
 void cf_ntt_forward_limbs(const cf_ntt_table *tables, uint64_t *poly, size_t limb_begin,
                           size_t limb_end) {
-  for (size_t i = limb_begin; i < limb_end; i++) cf_ntt_forward(&tables[i], poly + i * tables[i].n);
+  for (size_t i = limb_begin; i < limb_end; i++)
+    cf_ntt_forward(&tables[i], poly + i * tables[i].n);
 }
 
 void cf_ntt_inverse_limbs(const cf_ntt_table *tables, uint64_t *poly, size_t limb_begin,
                           size_t limb_end) {
-  for (size_t i = limb_begin; i < limb_end; i++) cf_ntt_inverse(&tables[i], poly + i * tables[i].n);
+  for (size_t i = limb_begin; i < limb_end; i++)
+    cf_ntt_inverse(&tables[i], poly + i * tables[i].n);
 }

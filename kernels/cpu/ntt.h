@@ -29,15 +29,15 @@ extern "C" {
 
 /* Precomputed tables for one (N, q). Immutable after init; share freely. */
 typedef struct cf_ntt_table {
-  size_t n;          /* ring degree N, a power of two, 2 <= N <= 2^17 */
-  int logn;          /* log2(N) */
-  cf_modulus mod;    /* q, prime, q = 1 (mod 2N) */
-  uint64_t psi;      /* smallest primitive 2N-th root of unity mod q */
-  uint64_t *fwd;     /* fwd[k] = psi^brev(k) for k in [0, N) (bit-reversed powers) */
-  uint64_t *fwd_sh;  /* Shoup companions of fwd */
-  uint64_t *inv;     /* inv[k] = fwd[k]^-1 mod q */
-  uint64_t *inv_sh;  /* Shoup companions of inv */
-  uint64_t n_inv;    /* N^-1 mod q */
+  size_t n;         /* ring degree N, a power of two, 2 <= N <= 2^17 */
+  int logn;         /* log2(N) */
+  cf_modulus mod;   /* q, prime, q = 1 (mod 2N) */
+  uint64_t psi;     /* smallest primitive 2N-th root of unity mod q */
+  uint64_t *fwd;    /* fwd[k] = psi^brev(k) for k in [0, N) (bit-reversed powers) */
+  uint64_t *fwd_sh; /* Shoup companions of fwd */
+  uint64_t *inv;    /* inv[k] = fwd[k]^-1 mod q */
+  uint64_t *inv_sh; /* Shoup companions of inv */
+  uint64_t n_inv;   /* N^-1 mod q */
   uint64_t n_inv_sh;
   uint64_t last_inv; /* N^-1 * inv[1] mod q: folded into the last inverse stage */
   uint64_t last_inv_sh;

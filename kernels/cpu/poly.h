@@ -20,20 +20,20 @@ extern "C" {
 #endif
 
 /* out = a + b */
-void cf_poly_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
-                 size_t limb_begin, size_t limb_end, const cf_modulus *mods);
+void cf_poly_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
+                 size_t limb_end, const cf_modulus *mods);
 
 /* out = a - b */
-void cf_poly_sub(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
-                 size_t limb_begin, size_t limb_end, const cf_modulus *mods);
+void cf_poly_sub(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
+                 size_t limb_end, const cf_modulus *mods);
 
 /* out = -a */
 void cf_poly_neg(uint64_t *out, const uint64_t *a, size_t n, size_t limb_begin, size_t limb_end,
                  const cf_modulus *mods);
 
 /* out = a .* b (pointwise; a negacyclic product when a and b are in NTT form) */
-void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
-                 size_t limb_begin, size_t limb_end, const cf_modulus *mods);
+void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
+                 size_t limb_end, const cf_modulus *mods);
 
 /* acc += a .* b (acc may not alias a or b) */
 void cf_poly_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
@@ -51,8 +51,7 @@ void cf_poly_add_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalar
                         size_t limb_begin, size_t limb_end, const cf_modulus *mods);
 
 /* out = a (memmove semantics per limb range) */
-void cf_poly_copy(uint64_t *out, const uint64_t *a, size_t n, size_t limb_begin,
-                  size_t limb_end);
+void cf_poly_copy(uint64_t *out, const uint64_t *a, size_t n, size_t limb_begin, size_t limb_end);
 
 #ifdef __cplusplus
 }

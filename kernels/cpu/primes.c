@@ -57,17 +57,21 @@ static bool excluded(uint64_t q, const uint64_t *exclude, size_t nexclude, const
 
 /* Next usable prime stepping from *cand by step (signed direction) while inside [lo, hi). */
 static bool next_prime(uint64_t *cand, uint64_t step, bool up, uint64_t lo, uint64_t hi,
-                       const uint64_t *exclude, size_t nexclude, const uint64_t *out,
-                       size_t nout, uint64_t *found) {
+                       const uint64_t *exclude, size_t nexclude, const uint64_t *out, size_t nout,
+                       uint64_t *found) {
   uint64_t c = *cand;
   while (c >= lo && c < hi) {
     uint64_t cur = c;
     if (up) {
-      if (c > UINT64_MAX - step) c = hi; /* stop */
-      else c += step;
+      if (c > UINT64_MAX - step)
+        c = hi; /* stop */
+      else
+        c += step;
     } else {
-      if (c < step) c = 0;
-      else c -= step;
+      if (c < step)
+        c = 0;
+      else
+        c -= step;
     }
     if (cf_is_prime_u64(cur) && !excluded(cur, exclude, nexclude, out, nout)) {
       *cand = c;
@@ -91,8 +95,8 @@ cf_status cf_primes_generate(int bits, size_t n, size_t count, cf_prime_order or
   if (order != CF_PRIMES_DESCENDING && order != CF_PRIMES_CLOSEST)
     return CF_FAIL(CF_EINVAL, "unknown prime order %d", (int)order);
   if (order == CF_PRIMES_CLOSEST && bits + 1 > CF_MODULUS_MAX_BITS)
-    return CF_FAIL(CF_EINVAL, "closest-to-2^%d primes need %d-bit primes above 2^%d (max %d)",
-                   bits, bits + 1, bits, CF_MODULUS_MAX_BITS);
+    return CF_FAIL(CF_EINVAL, "closest-to-2^%d primes need %d-bit primes above 2^%d (max %d)", bits,
+                   bits + 1, bits, CF_MODULUS_MAX_BITS);
   if (count > 0 && !out) return CF_FAIL(CF_EINVAL, "output array is NULL for %zu primes", count);
   if (nexclude > 0 && !exclude)
     return CF_FAIL(CF_EINVAL, "exclude list is NULL with %zu entries", nexclude);
@@ -119,8 +123,8 @@ cf_status cf_primes_generate(int bits, size_t n, size_t count, cf_prime_order or
       up_left = ok;
     }
     if (!ok)
-      return CF_FAIL(CF_ENOTFOUND, "only %zu primes of %d bits are 1 mod %llu, %zu requested",
-                     k, bits, (unsigned long long)two_n, count);
+      return CF_FAIL(CF_ENOTFOUND, "only %zu primes of %d bits are 1 mod %llu, %zu requested", k,
+                     bits, (unsigned long long)two_n, count);
     out[k] = q;
   }
   return CF_OK;

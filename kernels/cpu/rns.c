@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
 
 /* Coefficients converted per block: y for a block of all A limbs stays in L1. */
@@ -28,12 +29,13 @@ static cf_status init_moduli(cf_modulus **out, const uint64_t *p, size_t count, 
 
 static int max_bits(const cf_modulus *m, size_t count) {
   int b = 0;
-  for (size_t i = 0; i < count; i++) b = m[i].bits > b ? m[i].bits : b;
+  for (size_t i = 0; i < count; i++)
+    b = m[i].bits > b ? m[i].bits : b;
   return b;
 }
 
-cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na,
-                           const uint64_t *b, size_t nb) {
+cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na, const uint64_t *b,
+                           size_t nb) {
   memset(t, 0, sizeof *t);
   CF_TRY(init_moduli(&t->a, a, na, "source"));
   cf_status s = init_moduli(&t->b, b, nb, "target");
@@ -99,7 +101,8 @@ static void conv_prepare(const cf_baseconv_table *t, const uint64_t *in, size_t 
     const uint64_t q = t->a[i].q, w = t->ahat_inv[i], wp = t->ahat_inv_sh[i];
     const uint64_t *x = in + i * n + c0;
     uint64_t *yi = y + i * CONV_BLOCK;
-    for (size_t c = 0; c < blk; c++) yi[c] = cf_mul_shoup(x[c], w, wp, q);
+    for (size_t c = 0; c < blk; c++)
+      yi[c] = cf_mul_shoup(x[c], w, wp, q);
   }
 }
 
@@ -116,7 +119,8 @@ static void conv_row(const cf_baseconv_table *t, const uint64_t *y, size_t blk, 
   if (na <= chunk) {
     for (size_t c = 0; c < blk; c++) {
       cf_u128 acc = 0;
-      for (size_t i = 0; i < na; i++) acc += (cf_u128)y[i * CONV_BLOCK + c] * w[i];
+      for (size_t i = 0; i < na; i++)
+        acc += (cf_u128)y[i * CONV_BLOCK + c] * w[i];
       out[c] = cf_reduce128(acc, bj);
     }
     return;
@@ -139,7 +143,8 @@ void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, 
   for (size_t c0 = 0; c0 < n; c0 += CONV_BLOCK) {
     size_t blk = n - c0 < CONV_BLOCK ? n - c0 : CONV_BLOCK;
     conv_prepare(t, in, n, c0, blk, y);
-    for (size_t j = limb_begin; j < limb_end; j++) conv_row(t, y, blk, j, out + j * n + c0);
+    for (size_t j = limb_begin; j < limb_end; j++)
+      conv_row(t, y, blk, j, out + j * n + c0);
   }
 }
 
@@ -164,8 +169,8 @@ cf_status cf_rescale_init(cf_rescale_table *t, const uint64_t *q, size_t count) 
     t->half_mod[i] = cf_reduce64(t->half, qi);
     if (!cf_inv_mod(cf_reduce64(q[l], qi), qi->q, &t->ql_inv[i])) {
       cf_rescale_free(t);
-      return CF_FAIL(CF_EINVAL, "last prime %llu not invertible mod %llu",
-                     (unsigned long long)q[l], (unsigned long long)q[i]);
+      return CF_FAIL(CF_EINVAL, "last prime %llu not invertible mod %llu", (unsigned long long)q[l],
+                     (unsigned long long)q[i]);
     }
     t->ql_inv_sh[i] = cf_shoup_prep(t->ql_inv[i], qi->q);
   }
@@ -189,20 +194,29 @@ static inline uint64_t lift_last(uint64_t xl, uint64_t h, uint64_t ql, const cf_
   return need_reduce ? cf_reduce64(v, qi) : v;
 }
 
-void cf_rescale(const cf_rescale_table *t, uint64_t *out, const uint64_t *in,
-                const uint64_t *last, size_t n, size_t limb_begin, size_t limb_end) {
-  if (limb_end > t->l) limb_end = t->l;
+/* Coefficients lifted per block in cf_rescale (stack scratch). */
+#define LIFT_BLOCK 256
+
+static void lift_block(const cf_rescale_table *t, uint64_t *w, const uint64_t *last, size_t cnt,
+                       size_t i) {
   const uint64_t ql = t->q[t->l].q, h = t->half;
+  const cf_modulus *qi = &t->q[i];
+  const uint64_t q = qi->q, hm = t->half_mod[i];
+  const int red = ql > q;
+  for (size_t c = 0; c < cnt; c++)
+    w[c] = cf_sub_mod(lift_last(last[c], h, ql, qi, red), hm, q);
+}
+
+void cf_rescale(const cf_rescale_table *t, uint64_t *out, const uint64_t *in, const uint64_t *last,
+                size_t n, size_t limb_begin, size_t limb_end) {
+  uint64_t w[LIFT_BLOCK];
+  if (limb_end > t->l) limb_end = t->l;
   for (size_t i = limb_begin; i < limb_end; i++) {
-    const cf_modulus *qi = &t->q[i];
-    const uint64_t q = qi->q, hm = t->half_mod[i], w = t->ql_inv[i], wp = t->ql_inv_sh[i];
-    const int red = ql > q;
-    const uint64_t *x = in + i * n;
-    uint64_t *o = out + i * n;
-    for (size_t c = 0; c < n; c++) {
-      uint64_t v = lift_last(last[c], h, ql, qi, red);
-      uint64_t s = cf_sub_mod(cf_add_mod(x[c], hm, q), v, q);
-      o[c] = cf_mul_shoup(s, w, wp, q);
+    for (size_t c0 = 0; c0 < n; c0 += LIFT_BLOCK) {
+      size_t cnt = n - c0 < LIFT_BLOCK ? n - c0 : LIFT_BLOCK;
+      lift_block(t, w, last + c0, cnt, i);
+      cf_limb_sub_mul_const(out + i * n + c0, in + i * n + c0, w, t->ql_inv[i], t->ql_inv_sh[i],
+                            cnt, &t->q[i]);
     }
   }
 }
@@ -210,25 +224,16 @@ void cf_rescale(const cf_rescale_table *t, uint64_t *out, const uint64_t *in,
 void cf_rescale_lift(const cf_rescale_table *t, uint64_t *w, const uint64_t *last, size_t n,
                      size_t limb_begin, size_t limb_end) {
   if (limb_end > t->l) limb_end = t->l;
-  const uint64_t ql = t->q[t->l].q, h = t->half;
-  for (size_t i = limb_begin; i < limb_end; i++) {
-    const cf_modulus *qi = &t->q[i];
-    const uint64_t q = qi->q, hm = t->half_mod[i];
-    const int red = ql > q;
-    uint64_t *o = w + i * n;
-    for (size_t c = 0; c < n; c++) o[c] = cf_sub_mod(lift_last(last[c], h, ql, qi, red), hm, q);
-  }
+  for (size_t i = limb_begin; i < limb_end; i++)
+    lift_block(t, w + i * n, last, n, i);
 }
 
 void cf_rescale_finish(const cf_rescale_table *t, uint64_t *out, const uint64_t *in,
                        const uint64_t *w, size_t n, size_t limb_begin, size_t limb_end) {
   if (limb_end > t->l) limb_end = t->l;
-  for (size_t i = limb_begin; i < limb_end; i++) {
-    const uint64_t q = t->q[i].q, s = t->ql_inv[i], sp = t->ql_inv_sh[i];
-    const uint64_t *x = in + i * n, *y = w + i * n;
-    uint64_t *o = out + i * n;
-    for (size_t c = 0; c < n; c++) o[c] = cf_mul_shoup(cf_sub_mod(x[c], y[c], q), s, sp, q);
-  }
+  for (size_t i = limb_begin; i < limb_end; i++)
+    cf_limb_sub_mul_const(out + i * n, in + i * n, w + i * n, t->ql_inv[i], t->ql_inv_sh[i], n,
+                          &t->q[i]);
 }
 
 /* ---- ModDown ---- */
@@ -246,7 +251,8 @@ cf_status cf_moddown_init(cf_moddown_table *t, const uint64_t *q, size_t nq, con
   for (size_t i = 0; i < nq; i++) {
     const cf_modulus *qi = &t->conv.b[i];
     uint64_t pm = 1 % qi->q;
-    for (size_t k = 0; k < np; k++) pm = cf_mul_mod(pm, cf_reduce64(p[k], qi), qi);
+    for (size_t k = 0; k < np; k++)
+      pm = cf_mul_mod(pm, cf_reduce64(p[k], qi), qi);
     if (!cf_inv_mod(pm, qi->q, &t->p_inv[i])) {
       cf_moddown_free(t);
       return CF_FAIL(CF_EINVAL, "P is not invertible mod q_%zu = %llu", i,
@@ -276,10 +282,8 @@ void cf_moddown(const cf_moddown_table *t, uint64_t *out, const uint64_t *in_q,
     conv_prepare(cv, in_p, n, c0, blk, y);
     for (size_t i = limb_begin; i < limb_end; i++) {
       conv_row(cv, y, blk, i, w);
-      const uint64_t q = cv->b[i].q, s = t->p_inv[i], sp = t->p_inv_sh[i];
-      const uint64_t *x = in_q + i * n + c0;
-      uint64_t *o = out + i * n + c0;
-      for (size_t c = 0; c < blk; c++) o[c] = cf_mul_shoup(cf_sub_mod(x[c], w[c], q), s, sp, q);
+      cf_limb_sub_mul_const(out + i * n + c0, in_q + i * n + c0, w, t->p_inv[i], t->p_inv_sh[i],
+                            blk, &cv->b[i]);
     }
   }
 }
@@ -287,10 +291,7 @@ void cf_moddown(const cf_moddown_table *t, uint64_t *out, const uint64_t *in_q,
 void cf_moddown_finish(const cf_moddown_table *t, uint64_t *out, const uint64_t *in_q,
                        const uint64_t *w, size_t n, size_t limb_begin, size_t limb_end) {
   if (limb_end > t->conv.nb) limb_end = t->conv.nb;
-  for (size_t i = limb_begin; i < limb_end; i++) {
-    const uint64_t q = t->conv.b[i].q, s = t->p_inv[i], sp = t->p_inv_sh[i];
-    const uint64_t *x = in_q + i * n, *y = w + i * n;
-    uint64_t *o = out + i * n;
-    for (size_t c = 0; c < n; c++) o[c] = cf_mul_shoup(cf_sub_mod(x[c], y[c], q), s, sp, q);
-  }
+  for (size_t i = limb_begin; i < limb_end; i++)
+    cf_limb_sub_mul_const(out + i * n, in_q + i * n, w + i * n, t->p_inv[i], t->p_inv_sh[i], n,
+                          &t->conv.b[i]);
 }

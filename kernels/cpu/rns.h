@@ -59,12 +59,12 @@ extern "C" {
 /* Fast basis conversion tables from basis A (na primes) to basis B (nb primes). */
 typedef struct cf_baseconv_table {
   size_t na, nb;
-  cf_modulus *a;        /* na moduli of A */
-  cf_modulus *b;        /* nb moduli of B */
-  uint64_t *ahat_inv;   /* [i] = (A/a_i)^-1 mod a_i */
+  cf_modulus *a;         /* na moduli of A */
+  cf_modulus *b;         /* nb moduli of B */
+  uint64_t *ahat_inv;    /* [i] = (A/a_i)^-1 mod a_i */
   uint64_t *ahat_inv_sh; /* Shoup companions */
-  uint64_t *ahat_mod_b; /* [j*na + i] = (A/a_i) mod b_j */
-  int acc_terms;        /* products that fit one 128-bit accumulator before reducing */
+  uint64_t *ahat_mod_b;  /* [j*na + i] = (A/a_i) mod b_j */
+  int acc_terms;         /* products that fit one 128-bit accumulator before reducing */
 } cf_baseconv_table;
 
 /*
@@ -73,8 +73,8 @@ typedef struct cf_baseconv_table {
  * CF_RNS_MAX_LIMBS. B may share primes with A (those outputs are still
  * computed by the formula). CF_EINVAL, CF_ENOMEM; on failure *t is empty.
  */
-cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na,
-                           const uint64_t *b, size_t nb);
+cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na, const uint64_t *b,
+                           size_t nb);
 void cf_baseconv_free(cf_baseconv_table *t);
 
 /*
@@ -86,12 +86,12 @@ void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, 
 
 /* Rescale tables for dropping the last prime of q_0..q_l. */
 typedef struct cf_rescale_table {
-  size_t l;               /* index of the dropped prime; outputs are limbs 0..l-1 */
-  cf_modulus *q;          /* l+1 moduli */
-  uint64_t half;          /* h = floor(q_l / 2) */
-  uint64_t *half_mod;     /* [i] = h mod q_i */
-  uint64_t *ql_inv;       /* [i] = q_l^-1 mod q_i */
-  uint64_t *ql_inv_sh;    /* Shoup companions */
+  size_t l;            /* index of the dropped prime; outputs are limbs 0..l-1 */
+  cf_modulus *q;       /* l+1 moduli */
+  uint64_t half;       /* h = floor(q_l / 2) */
+  uint64_t *half_mod;  /* [i] = h mod q_i */
+  uint64_t *ql_inv;    /* [i] = q_l^-1 mod q_i */
+  uint64_t *ql_inv_sh; /* Shoup companions */
 } cf_rescale_table;
 
 /* primes q[0..count), count >= 2 distinct primes < 2^61; drops q[count-1]. */
@@ -103,14 +103,15 @@ void cf_rescale_free(cf_rescale_table *t);
  * limb_end <= l, from in limbs i and the last limb `last` (x_l). out may
  * equal in.
  */
-void cf_rescale(const cf_rescale_table *t, uint64_t *out, const uint64_t *in,
-                const uint64_t *last, size_t n, size_t limb_begin, size_t limb_end);
+void cf_rescale(const cf_rescale_table *t, uint64_t *out, const uint64_t *in, const uint64_t *last,
+                size_t n, size_t limb_begin, size_t limb_end);
 
 /* w_i = [ [x_l + h]_{q_l} - h ]_{q_i} in coefficient form, from `last` in coefficient form. */
 void cf_rescale_lift(const cf_rescale_table *t, uint64_t *w, const uint64_t *last, size_t n,
                      size_t limb_begin, size_t limb_end);
 
-/* out_i = [(x_i - w_i) * q_l^-1]_{q_i}; any form, as long as in and w share it. out may equal in. */
+/* out_i = [(x_i - w_i) * q_l^-1]_{q_i}; any form, as long as in and w share it. out may equal in.
+ */
 void cf_rescale_finish(const cf_rescale_table *t, uint64_t *out, const uint64_t *in,
                        const uint64_t *w, size_t n, size_t limb_begin, size_t limb_end);
 

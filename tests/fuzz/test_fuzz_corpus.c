@@ -94,7 +94,7 @@ static void test_truncated_rejected(void **state) {
 
 static void test_mutations(void **state) {
   (void)state;
-  int rounds = 300, accepted_fixed = 0;
+  int rounds = 150, accepted_fixed = 0;
   for (int i = 0; i < NSEEDS; i++) {
     uint8_t *m = malloc(seed_len[i]);
     for (int r = 0; r < rounds; r++) {

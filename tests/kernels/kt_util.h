@@ -41,13 +41,15 @@ static inline uint64_t kt_rand(void) {
 static inline uint64_t kt_below(uint64_t bound) {
   uint64_t lim = UINT64_MAX - UINT64_MAX % bound;
   uint64_t r;
-  do r = kt_rand();
+  do
+    r = kt_rand();
   while (r >= lim);
   return r % bound;
 }
 
 static inline void kt_fill(uint64_t *a, size_t len, uint64_t q) {
-  for (size_t i = 0; i < len; i++) a[i] = kt_below(q);
+  for (size_t i = 0; i < len; i++)
+    a[i] = kt_below(q);
 }
 
 static inline void kt_mpz_set_u64(mpz_t z, uint64_t v) {
@@ -79,21 +81,21 @@ static inline uint64_t kt_mpz_mod_u64(const mpz_t z, uint64_t q) {
 }
 
 /* Asserts a==b, naming the seed on failure. */
-#define KT_EQ(a, b, ...)                                                                         \
+#define KT_EQ(a, b, ...)                                                                           \
   do {                                                                                             \
     uint64_t kt_a_ = (a), kt_b_ = (b);                                                             \
     if (kt_a_ != kt_b_) {                                                                          \
       fprintf(stderr, __VA_ARGS__);                                                                \
-      fail_msg(" got %llu, expected %llu (seed %llu)", (unsigned long long)kt_a_,                 \
+      fail_msg(" got %llu, expected %llu (seed %llu)", (unsigned long long)kt_a_,                  \
                (unsigned long long)kt_b_, (unsigned long long)kt_seed_value);                      \
     }                                                                                              \
   } while (0)
 
-#define KT_TRUE(c, ...)                                                                          \
+#define KT_TRUE(c, ...)                                                                            \
   do {                                                                                             \
     if (!(c)) {                                                                                    \
       fprintf(stderr, __VA_ARGS__);                                                                \
-      fail_msg(" %s failed (seed %llu)", #c, (unsigned long long)kt_seed_value);                  \
+      fail_msg(" %s failed (seed %llu)", #c, (unsigned long long)kt_seed_value);                   \
     }                                                                                              \
   } while (0)
 

@@ -7,7 +7,8 @@
 
 /* Naive definition: b(X) = a(X^k) mod X^N + 1, by exponent arithmetic in Z. */
 static void naive_automorph(uint64_t *b, const uint64_t *a, size_t n, uint64_t k, uint64_t q) {
-  for (size_t i = 0; i < n; i++) b[i] = 0;
+  for (size_t i = 0; i < n; i++)
+    b[i] = 0;
   for (size_t i = 0; i < n; i++) {
     /* X^(i*k): reduce the exponent by X^N = -1 one wrap at a time. */
     uint64_t e = (uint64_t)i * k;
@@ -26,13 +27,15 @@ static void coefficient_form_matches_definition(void **state) {
     uint64_t q[3];
     assert_int_equal(cf_primes_generate(50, n, L, CF_PRIMES_DESCENDING, NULL, 0, q), CF_OK);
     cf_modulus m[3];
-    for (size_t i = 0; i < L; i++) cf_modulus_init(&m[i], q[i]);
+    for (size_t i = 0; i < L; i++)
+      cf_modulus_init(&m[i], q[i]);
     uint64_t *a = malloc(3 * L * n * sizeof *a), *b = a + L * n, *c = a + 2 * L * n;
     for (int trial = 0; trial < 4; trial++) {
       uint64_t k = trial == 0 ? 2 * n - 1 : random_galois(n); /* includes conjugation, k > 2N */
       cf_automorph_table t;
       assert_int_equal(cf_automorph_table_init(&t, n, k), CF_OK);
-      for (size_t i = 0; i < L; i++) kt_fill(a + i * n, n, q[i]);
+      for (size_t i = 0; i < L; i++)
+        kt_fill(a + i * n, n, q[i]);
       memset(b, 0xff, L * n * sizeof *b);
       cf_automorph_coeff(&t, b, a, 1, L, m);
       for (size_t i = 1; i < L; i++) {
@@ -41,7 +44,8 @@ static void coefficient_form_matches_definition(void **state) {
           KT_EQ(b[i * n + j], c[i * n + j], "N=%zu k=%llu limb %zu coeff %zu", n,
                 (unsigned long long)k, i, j);
       }
-      for (size_t j = 0; j < n; j++) KT_EQ(b[j], UINT64_MAX, "limb 0 outside the range");
+      for (size_t j = 0; j < n; j++)
+        KT_EQ(b[j], UINT64_MAX, "limb 0 outside the range");
       cf_automorph_table_free(&t);
     }
     free(a);
@@ -67,7 +71,8 @@ static void ntt_form_commutes_with_ntt(void **state) {
       assert_int_equal(cf_automorph_table_init(&t1, n, k1), CF_OK);
       assert_int_equal(cf_automorph_table_init(&t2, n, k2), CF_OK);
       assert_int_equal(cf_automorph_table_init(&t12, n, k1 * k2), CF_OK);
-      for (size_t i = 0; i < L; i++) kt_fill(a + i * n, n, q[i]);
+      for (size_t i = 0; i < L; i++)
+        kt_fill(a + i * n, n, q[i]);
       cf_automorph_coeff(&t1, b, a, 0, L, m);
       cf_ntt_forward_limbs(nt, b, 0, L); /* b = NTT(coeff automorphism) */
       cf_ntt_forward_limbs(nt, a, 0, L);
@@ -83,7 +88,8 @@ static void ntt_form_commutes_with_ntt(void **state) {
       cf_automorph_table_free(&t12);
     }
     free(a);
-    for (size_t i = 0; i < L; i++) cf_ntt_table_free(&nt[i]);
+    for (size_t i = 0; i < L; i++)
+      cf_ntt_table_free(&nt[i]);
   }
 }
 

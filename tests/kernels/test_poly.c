@@ -23,7 +23,8 @@ static int setup(void **state) {
 }
 
 static void fill_poly(uint64_t *p) {
-  for (size_t i = 0; i < L; i++) kt_fill(p + i * N, N, qs[i]);
+  for (size_t i = 0; i < L; i++)
+    kt_fill(p + i * N, N, qs[i]);
 }
 
 enum op { ADD, SUB, NEG, MUL, MUL_ACC, MUL_SCALAR, ADD_SCALAR, COPY, NOPS };
@@ -34,18 +35,33 @@ static uint64_t reference(enum op op, uint64_t acc, uint64_t a, uint64_t b, uint
   mpz_inits(x, y, NULL);
   kt_mpz_set_u64(x, a);
   switch (op) {
-  case ADD: kt_mpz_set_u64(y, b); mpz_add(x, x, y); break;
-  case SUB: kt_mpz_set_u64(y, b); mpz_sub(x, x, y); break;
+  case ADD:
+    kt_mpz_set_u64(y, b);
+    mpz_add(x, x, y);
+    break;
+  case SUB:
+    kt_mpz_set_u64(y, b);
+    mpz_sub(x, x, y);
+    break;
   case NEG: mpz_neg(x, x); break;
-  case MUL: kt_mpz_set_u64(y, b); mpz_mul(x, x, y); break;
+  case MUL:
+    kt_mpz_set_u64(y, b);
+    mpz_mul(x, x, y);
+    break;
   case MUL_ACC:
     kt_mpz_set_u64(y, b);
     mpz_mul(x, x, y);
     kt_mpz_set_u64(y, acc);
     mpz_add(x, x, y);
     break;
-  case MUL_SCALAR: kt_mpz_set_u64(y, s); mpz_mul(x, x, y); break;
-  case ADD_SCALAR: kt_mpz_set_u64(y, s); mpz_add(x, x, y); break;
+  case MUL_SCALAR:
+    kt_mpz_set_u64(y, s);
+    mpz_mul(x, x, y);
+    break;
+  case ADD_SCALAR:
+    kt_mpz_set_u64(y, s);
+    mpz_add(x, x, y);
+    break;
   default: break;
   }
   uint64_t r = kt_mpz_mod_u64(x, q);
@@ -53,8 +69,8 @@ static uint64_t reference(enum op op, uint64_t acc, uint64_t a, uint64_t b, uint
   return r;
 }
 
-static void run(enum op op, uint64_t *out, const uint64_t *a, const uint64_t *b,
-                const uint64_t *s, size_t lb, size_t le) {
+static void run(enum op op, uint64_t *out, const uint64_t *a, const uint64_t *b, const uint64_t *s,
+                size_t lb, size_t le) {
   switch (op) {
   case ADD: cf_poly_add(out, a, b, N, lb, le, mods); break;
   case SUB: cf_poly_sub(out, a, b, N, lb, le, mods); break;
@@ -78,11 +94,13 @@ static void ops_match_gmp_on_ranges(void **state) {
       fill_poly(a);
       fill_poly(b);
       fill_poly(out);
-      for (size_t i = 0; i < L; i++) s[i] = kt_below(qs[i]);
+      for (size_t i = 0; i < L; i++)
+        s[i] = kt_below(qs[i]);
       if (trial == 0)
         for (size_t i = 0; i < L; i++) {
           s[i] = qs[i] - 1;
-          for (size_t j = 0; j < N; j++) a[i * N + j] = b[i * N + j] = qs[i] - 1;
+          for (size_t j = 0; j < N; j++)
+            a[i * N + j] = b[i * N + j] = qs[i] - 1;
         }
       memcpy(before, out, sizeof out);
       run((enum op)op, out, a, b, s, lb, le);
@@ -90,7 +108,7 @@ static void ops_match_gmp_on_ranges(void **state) {
         for (size_t j = 0; j < N; j++) {
           size_t k = i * N + j;
           uint64_t want = (i < lb || i >= le) ? before[k]
-                          : op == COPY ? a[k]
+                          : op == COPY        ? a[k]
                                        : reference((enum op)op, before[k], a[k], b[k], s[i], qs[i]);
           KT_EQ(out[k], want, "op %d limbs [%zu,%zu) limb %zu coeff %zu", op, lb, le, i, j);
         }
@@ -106,7 +124,8 @@ static void in_place_equals_out_of_place(void **state) {
     if (op == MUL_ACC || op == COPY) continue;
     fill_poly(a);
     fill_poly(b);
-    for (size_t i = 0; i < L; i++) s[i] = kt_below(qs[i]);
+    for (size_t i = 0; i < L; i++)
+      s[i] = kt_below(qs[i]);
     run((enum op)op, out, a, b, s, 0, L);
     run((enum op)op, a, a, b, s, 0, L);
     assert_memory_equal(a, out, sizeof a);

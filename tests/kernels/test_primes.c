@@ -51,8 +51,10 @@ static void no_prime_skipped(uint64_t lo, uint64_t hi, uint64_t two_n, const uin
     kt_mpz_set_u64(z, c);
     if (!mpz_probab_prime_p(z, 40)) continue;
     bool skip = false;
-    for (size_t i = 0; i < nex; i++) skip |= ex[i] == c;
-    for (size_t i = 0; i < ngot; i++) skip |= got[i] == c;
+    for (size_t i = 0; i < nex; i++)
+      skip |= ex[i] == c;
+    for (size_t i = 0; i < ngot; i++)
+      skip |= got[i] == c;
     KT_TRUE(skip, "prime %llu was skipped", (unsigned long long)c);
   }
   mpz_clear(z);
@@ -86,8 +88,7 @@ static void generated_primes_are_ntt_friendly(void **state) {
       KT_EQ(q2[1], q[3], "exclude");
       KT_EQ(q2[2], q[4], "exclude");
       if (bits + 1 > CF_MODULUS_MAX_BITS) {
-        assert_int_equal(cf_primes_generate(bits, n, 4, CF_PRIMES_CLOSEST, NULL, 0, q2),
-                         CF_EINVAL);
+        assert_int_equal(cf_primes_generate(bits, n, 4, CF_PRIMES_CLOSEST, NULL, 0, q2), CF_EINVAL);
         continue;
       }
       /* Closest: below, above, below, ...; below ones equal the descending list. */

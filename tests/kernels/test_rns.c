@@ -52,7 +52,8 @@ static void crt(mpz_t x, const uint64_t *rows, size_t c, const uint64_t *p, size
 }
 
 static void fill_rows(uint64_t *rows, const uint64_t *p, size_t count) {
-  for (size_t i = 0; i < count; i++) kt_fill(rows + i * N, N, p[i]);
+  for (size_t i = 0; i < count; i++)
+    kt_fill(rows + i * N, N, p[i]);
 }
 
 static const int all_widths[] = {30, 36, 45, 50, 55, 59, 60, 61};
@@ -67,8 +68,10 @@ static void baseconv_matches_formula_and_bound(void **state) {
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
     size_t na = shapes[s][0], nb = shapes[s][1];
     uint64_t *a = malloc((na + nb) * sizeof *a), *b = a + na;
-    if (na == 70) mixed_primes(a, na, wide, 1, NULL, 0);
-    else mixed_primes(a, na, all_widths, 8, NULL, 0);
+    if (na == 70)
+      mixed_primes(a, na, wide, 1, NULL, 0);
+    else
+      mixed_primes(a, na, all_widths, 8, NULL, 0);
     mixed_primes(b, nb, all_widths, 8, a, na);
     if (s == 3) b[0] = a[1]; /* a target prime that is also a source prime */
     cf_baseconv_table tb;
@@ -77,7 +80,8 @@ static void baseconv_matches_formula_and_bound(void **state) {
              *part = malloc(nb * N * sizeof *out);
     fill_rows(in, a, na);
     if (s == 0)
-      for (size_t c = 0; c < N; c++) in[c] = a[0] - 1;
+      for (size_t c = 0; c < N; c++)
+        in[c] = a[0] - 1;
     cf_baseconv(&tb, out, in, N, 0, nb);
     product(A, a, na);
     for (size_t c = 0; c < N; c++) {
@@ -106,6 +110,16 @@ static void baseconv_matches_formula_and_bound(void **state) {
     cf_baseconv(&tb, part, in, N, cut, nb);
     cf_baseconv(&tb, part, in, N, 0, cut);
     assert_memory_equal(part, out, nb * N * sizeof *out);
+    /* A degree that is not a multiple of the coefficient block: the same values. */
+    const size_t n2 = 21;
+    uint64_t *in2 = malloc(na * n2 * sizeof *in2), *out2 = malloc(nb * n2 * sizeof *out2);
+    for (size_t i = 0; i < na; i++)
+      memcpy(in2 + i * n2, in + i * N, n2 * sizeof *in2);
+    cf_baseconv(&tb, out2, in2, n2, 0, nb);
+    for (size_t j = 0; j < nb; j++)
+      assert_memory_equal(out2 + j * n2, out + j * N, n2 * sizeof *out2);
+    free(in2);
+    free(out2);
     cf_baseconv_free(&tb);
     free(in);
     free(out);
@@ -162,7 +176,8 @@ static void rescale_rounds_exactly(void **state) {
 
     /* NTT-form path: lift, forward NTT, finish == NTT(coefficient-form result). */
     cf_ntt_table *nt = malloc(count * sizeof *nt);
-    for (size_t i = 0; i < count; i++) assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
+    for (size_t i = 0; i < count; i++)
+      assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
     uint64_t *w = malloc(l * N * sizeof *w), *ev = malloc(l * N * sizeof *ev);
     memcpy(ev, in, l * N * sizeof *in);
     cf_ntt_forward_limbs(nt, ev, 0, l);
@@ -171,7 +186,8 @@ static void rescale_rounds_exactly(void **state) {
     cf_rescale_finish(&rt, ev, ev, w, N, 0, l);
     cf_ntt_forward_limbs(nt, out, 0, l);
     assert_memory_equal(ev, out, l * N * sizeof *out);
-    for (size_t i = 0; i < count; i++) cf_ntt_table_free(&nt[i]);
+    for (size_t i = 0; i < count; i++)
+      cf_ntt_table_free(&nt[i]);
     free(nt);
     free(w);
     free(ev);
@@ -212,7 +228,8 @@ static void moddown_divides_by_p(void **state) {
       for (unsigned long u = 0; u < np && found < 0; u++) {
         mpz_sub_ui(t, r, u);
         bool all = true;
-        for (size_t i = 0; i < nq; i++) all &= out[i * N + c] == kt_mpz_mod_u64(t, q[i]);
+        for (size_t i = 0; i < nq; i++)
+          all &= out[i * N + c] == kt_mpz_mod_u64(t, q[i]);
         if (all) found = (long)u;
       }
       KT_TRUE(found >= 0, "ModDown coeff %zu is floor(X/P) - u for no u < %zu", c, np);
@@ -224,10 +241,22 @@ static void moddown_divides_by_p(void **state) {
     memcpy(part, in, nq * N * sizeof *in);
     cf_moddown(&md, part, part, in_p, N, 0, nq);
     assert_memory_equal(part, out, nq * N * sizeof *out);
+    {
+      const size_t n2 = 37; /* not a multiple of the coefficient block */
+      uint64_t *in2 = malloc(nt_ * n2 * sizeof *in2), *out2 = malloc(nq * n2 * sizeof *out2);
+      for (size_t i = 0; i < nt_; i++)
+        memcpy(in2 + i * n2, in + i * N, n2 * sizeof *in2);
+      cf_moddown(&md, out2, in2, in2 + nq * n2, n2, 0, nq);
+      for (size_t i = 0; i < nq; i++)
+        assert_memory_equal(out2 + i * n2, out + i * N, n2 * sizeof *out2);
+      free(in2);
+      free(out2);
+    }
 
     /* NTT-form path: baseconv P -> Q, forward NTT, finish == NTT(coefficient result). */
     cf_ntt_table *nt = malloc(nq * sizeof *nt);
-    for (size_t i = 0; i < nq; i++) assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
+    for (size_t i = 0; i < nq; i++)
+      assert_int_equal(cf_ntt_table_init(&nt[i], N, q[i]), CF_OK);
     uint64_t *w = malloc(nq * N * sizeof *w), *ev = malloc(nq * N * sizeof *ev);
     memcpy(ev, in, nq * N * sizeof *in);
     cf_ntt_forward_limbs(nt, ev, 0, nq);
@@ -236,7 +265,8 @@ static void moddown_divides_by_p(void **state) {
     cf_moddown_finish(&md, ev, ev, w, N, 0, nq);
     cf_ntt_forward_limbs(nt, out, 0, nq);
     assert_memory_equal(ev, out, nq * N * sizeof *out);
-    for (size_t i = 0; i < nq; i++) cf_ntt_table_free(&nt[i]);
+    for (size_t i = 0; i < nq; i++)
+      cf_ntt_table_free(&nt[i]);
     free(nt);
     free(w);
     free(ev);

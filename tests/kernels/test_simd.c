@@ -2,6 +2,7 @@
 
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ntt_simd.h"
+#include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
 #include "kt_util.h"
 
@@ -37,8 +38,9 @@ static void avx2_ntt_equals_portable(void **state) {
         uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
         for (int trial = 0; trial < 3; trial++) {
           kt_fill(a, n, q[k]);
-          if (trial == 0)
-            for (size_t i = 0; i < n; i++) a[i] = q[k] - 1 - (i & 1);
+          if (trial == 0) /* extremes and exact zeros */
+            for (size_t i = 0; i < n; i++)
+              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
           memcpy(b, a, n * sizeof *a);
           memcpy(orig, a, n * sizeof *a);
           cf_ntt_forward_portable(&t, a);
@@ -70,12 +72,66 @@ static void avx2_ntt_equals_portable(void **state) {
 #endif
 }
 
+static void avx2_products_equal_portable(void **state) {
+  (void)state;
+#ifdef CF_HAVE_AVX2_POLY
+  if (!cf_cpu_avx2_available()) {
+    fprintf(stderr, "no AVX2/FMA on this processor: SIMD comparison skipped\n");
+    skip();
+  }
+  const size_t n = 4099; /* not a multiple of the vector width: the tail runs scalar */
+  uint64_t *a = malloc(6 * n * sizeof *a), *b = a + n, *o1 = a + 2 * n, *o2 = a + 3 * n,
+           *c1 = a + 4 * n, *c2 = a + 5 * n;
+  for (int bits = 3; bits <= CF_SIMD_MAX_BITS; bits++) {
+    for (int trial = 0; trial < 6; trial++) {
+      /* Any modulus of this size (odd); primality does not matter here. */
+      uint64_t q = (1ull << (bits - 1)) | kt_below(1ull << (bits - 1)) | 1;
+      if (trial == 0) q = (1ull << bits) - 1;
+      if (trial == 1) q = (1ull << (bits - 1)) + 1;
+      cf_modulus m;
+      assert_int_equal(cf_modulus_init(&m, q), CF_OK);
+      kt_fill(a, n, q);
+      kt_fill(b, n, q);
+      kt_fill(c1, n, q);
+      if (trial < 2)
+        for (size_t i = 0; i < n; i += 3)
+          a[i] = b[i] = c1[i] = q - 1;
+      memcpy(c2, c1, n * sizeof *c1);
+      cf_limb_mul_portable(o1, a, b, n, &m);
+      cf_limb_mul_avx2(o2, a, b, n, &m);
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "mul q=%llu at %zu", (unsigned long long)q, i);
+      uint64_t sc = kt_below(q);
+      if (trial < 2) sc = q - 1;
+      cf_limb_sub_mul_const_portable(o1, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      cf_limb_sub_mul_const_avx2(o2, a, b, sc, cf_shoup_prep(sc, q), n, &m);
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "sub_mul_const q=%llu at %zu", (unsigned long long)q, i);
+      cf_limb_sub_mul_const_portable(o1, a, NULL, sc, cf_shoup_prep(sc, q), n, &m);
+      memcpy(o2, a, n * sizeof *a);
+      cf_limb_sub_mul_const_avx2(o2, o2, NULL, sc, cf_shoup_prep(sc, q), n, &m); /* in place */
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(o2[i], o1[i], "mul_const q=%llu at %zu", (unsigned long long)q, i);
+      cf_limb_mul_acc_portable(c1, a, b, n, &m);
+      cf_limb_mul_acc_avx2(c2, a, b, n, &m);
+      for (size_t i = 0; i < n; i++)
+        KT_EQ(c2[i], c1[i], "mul_acc q=%llu at %zu", (unsigned long long)q, i);
+    }
+  }
+  free(a);
+#else
+  fprintf(stderr, "built without the AVX2 variant: SIMD comparison skipped\n");
+  skip();
+#endif
+}
+
 int main(int argc, char **argv) {
   expect_portable = argc > 1 && strcmp(argv[1], "--expect-portable") == 0;
   kt_seed("test_kernels_simd");
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dispatch_follows_cpu_and_environment),
       cmocka_unit_test(avx2_ntt_equals_portable),
+      cmocka_unit_test(avx2_products_equal_portable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,310 @@
+/* The direct sequential evaluator (see ckks_exec.h). */
+#include "graph/ckks_exec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "graph/executor.h"
+#include "graph/ir.h"
+
+typedef struct named {
+  char *name;
+  double *re, *im;
+  size_t n;
+} named;
+
+typedef struct ck {
+  const cf_ckks_params *params;
+  cf_ckks_context *ctx;
+  cf_ckks_secret_key *sk;
+  cf_ckks_relin_key *rlk;
+  cf_ckks_galois_key *gk;
+  const cf_program *p;
+  cf_ckks_ciphertext **ct; /* per node */
+  named *in;
+  size_t nin;
+} ck;
+
+static void clear_values(ck *s) {
+  if (s->ct && s->p)
+    for (size_t i = 0; i < s->p->n; i++) cf_ckks_ciphertext_destroy(s->ct[i]);
+  free(s->ct);
+  s->ct = NULL;
+}
+
+static void clear_keys(ck *s) {
+  cf_ckks_relin_key_destroy(s->rlk);
+  cf_ckks_galois_key_destroy(s->gk);
+  s->rlk = NULL, s->gk = NULL;
+}
+
+static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
+  ck *s = ex->state;
+  clear_values(s);
+  clear_keys(s);
+  s->p = NULL;
+  cf_chain c;
+  CF_TRY(cf_chain_from_params(s->params, &c));
+  if (c.log_n != p->chain.log_n || c.nq != p->chain.nq || c.np != p->chain.np ||
+      c.dnum != p->chain.dnum || memcmp(c.q, p->chain.q, sizeof c.q) != 0 ||
+      memcmp(c.p, p->chain.p, sizeof c.p) != 0)
+    return CF_FAIL(CF_EMISMATCH, "program chain differs from the executor's parameters");
+  for (size_t i = 0; i < p->n; i++) {
+    if (p->nodes[i].op == CF_OP_POLY)
+      return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu poly: expand polynomials first "
+                                      "(cf_pass_expand_poly)", i);
+    if (p->nodes[i].op == CF_OP_BOOTSTRAP)
+      return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu bootstrap: not supported by the evaluator", i);
+  }
+  int *steps = malloc((p->n + 1) * 16 * sizeof *steps);
+  if (!steps) return CF_FAIL(CF_ENOMEM, "rotation list");
+  size_t ns = 0;
+  bool conj = false, relin = false;
+  for (size_t i = 0; i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    if (n->op == CF_OP_ROTATE) steps[ns++] = n->k;
+    if (n->op == CF_OP_CONJ) conj = true;
+    if (n->op == CF_OP_RELIN) relin = true;
+    if (n->op == CF_OP_LINEAR) {
+      int *g = realloc(steps, (p->n + 1 + ns + n->nterms) * 16 * sizeof *g);
+      if (!g) {
+        free(steps);
+        return CF_FAIL(CF_ENOMEM, "rotation list");
+      }
+      steps = g;
+      for (size_t t = 0; t < n->nterms; t++)
+        if (n->rots[t] % (int)n->type.slots) steps[ns++] = n->rots[t];
+    }
+  }
+  cf_status st = CF_OK;
+  if (relin) st = cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk);
+  if (st == CF_OK && (ns || conj)) st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
+  free(steps);
+  if (st != CF_OK) return st;
+  s->p = p;
+  return CF_OK;
+}
+
+static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re,
+                              const double *im, size_t n) {
+  ck *s = ex->state;
+  named *slot = NULL;
+  for (size_t i = 0; i < s->nin; i++)
+    if (strcmp(s->in[i].name, name) == 0) slot = &s->in[i];
+  if (!slot) {
+    named *g = realloc(s->in, (s->nin + 1) * sizeof *g);
+    if (!g) return CF_FAIL(CF_ENOMEM, "inputs");
+    s->in = g;
+    slot = &s->in[s->nin];
+    memset(slot, 0, sizeof *slot);
+    slot->name = strdup(name);
+    if (!slot->name) return CF_FAIL(CF_ENOMEM, "input name");
+    s->nin++;
+  }
+  free(slot->re), free(slot->im);
+  slot->re = malloc((n ? n : 1) * sizeof *re);
+  slot->im = calloc(n ? n : 1, sizeof *im);
+  if (!slot->re || !slot->im) return CF_FAIL(CF_ENOMEM, "input '%s'", name);
+  memcpy(slot->re, re, n * sizeof *re);
+  if (im) memcpy(slot->im, im, n * sizeof *im);
+  slot->n = n;
+  return CF_OK;
+}
+
+static const named *find_input(const ck *s, const char *name) {
+  for (size_t i = 0; i < s->nin; i++)
+    if (strcmp(s->in[i].name, name) == 0) return &s->in[i];
+  return NULL;
+}
+
+/* Slot values of a plaintext or constant node (real), into a fresh array. */
+static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
+  const cf_node *n = &s->p->nodes[v];
+  double *d = malloc((slots ? slots : 1) * sizeof *d);
+  if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
+  if (n->op == CF_OP_CONST) {
+    for (size_t i = 0; i < slots; i++) d[i] = n->cval;
+  } else if (n->data_kind == CF_DATA_INLINE) {
+    memcpy(d, n->data, slots * sizeof *d);
+  } else if (n->data_kind == CF_DATA_RANDOM) {
+    cf_random_data(n->seed, d, slots);
+  } else {
+    const named *in = find_input(s, n->name);
+    if (!in || in->n != slots) {
+      free(d);
+      return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
+    }
+    memcpy(d, in->re, slots * sizeof *d);
+  }
+  *out = d;
+  return CF_OK;
+}
+
+static cf_status encode(const ck *s, cf_value v, size_t slots, int level, double scale,
+                        cf_ckks_plaintext **pt) {
+  double *d = NULL;
+  CF_TRY(data_of(s, v, slots, &d));
+  cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, level, scale, pt);
+  free(d);
+  return st;
+}
+
+static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
+  const cf_program *p = s->p;
+  const cf_node *n = &p->nodes[v];
+  const cf_chain *c = &p->chain;
+  cf_ckks_ciphertext *A = n->nargs ? s->ct[n->args[0]] : NULL;
+  cf_ckks_ciphertext *B = n->nargs > 1 ? s->ct[n->args[1]] : NULL;
+  const cf_type *ta = n->nargs ? &p->nodes[n->args[0]].type : NULL;
+  cf_ckks_plaintext *pt = NULL;
+  cf_status st = CF_OK;
+  switch (n->op) {
+  case CF_OP_INPUT: {
+    const named *in = find_input(s, n->name);
+    if (!in) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", n->name);
+    if (in->n != n->type.slots)
+      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name,
+                     n->type.slots, in->n);
+    st = cf_ckks_encode(s->ctx, in->re, in->im, in->n, n->type.level,
+                        cf_scale_value(c, &n->type.scale), &pt);
+    if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, out);
+    break;
+  }
+  case CF_OP_ADD: case CF_OP_SUB:
+    if (B) {
+      st = n->op == CF_OP_ADD ? cf_ckks_add(s->ctx, A, B, out) : cf_ckks_sub(s->ctx, A, B, out);
+    } else {
+      st = encode(s, n->args[1], ta->slots, ta->level, cf_scale_value(c, &ta->scale), &pt);
+      if (st == CF_OK)
+        st = n->op == CF_OP_ADD ? cf_ckks_add_plain(s->ctx, A, pt, out)
+                                : cf_ckks_sub_plain(s->ctx, A, pt, out);
+    }
+    break;
+  case CF_OP_NEG: st = cf_ckks_negate(s->ctx, A, out); break;
+  case CF_OP_MUL:
+    if (B) {
+      st = cf_ckks_mul_norelin(s->ctx, A, B, out);
+    } else if (p->nodes[n->args[1]].op == CF_OP_CONST) {
+      st = cf_ckks_mul_const(s->ctx, A, p->nodes[n->args[1]].cval, 0.0,
+                             cf_scale_value(c, &n->pscale), out);
+    } else {
+      st = encode(s, n->args[1], ta->slots, ta->level, cf_scale_value(c, &n->pscale), &pt);
+      if (st == CF_OK) st = cf_ckks_mul_plain(s->ctx, A, pt, out);
+    }
+    break;
+  case CF_OP_RELIN: st = cf_ckks_relinearize(s->ctx, s->rlk, A, out); break;
+  case CF_OP_RESCALE: st = cf_ckks_rescale(s->ctx, A, out); break;
+  case CF_OP_LEVEL_DROP: st = cf_ckks_drop_level(s->ctx, A, n->level_to, out); break;
+  case CF_OP_ROTATE: st = cf_ckks_rotate(s->ctx, s->gk, A, n->k, out); break;
+  case CF_OP_CONJ: st = cf_ckks_conjugate(s->ctx, s->gk, A, out); break;
+  case CF_OP_LINEAR: {
+    /* hoisted rotations, then multiply-accumulate, as the lowering does */
+    cf_ckks_ciphertext **rot = calloc(n->nterms, sizeof *rot), *t = NULL;
+    if (!rot) return CF_FAIL(CF_ENOMEM, "linear terms");
+    for (size_t i = 0; i < n->nterms && st == CF_OK; i++) st = cf_ckks_ciphertext_create(s->ctx, &rot[i]);
+    int *ks = malloc(n->nterms * sizeof *ks);
+    if (!ks) st = CF_FAIL(CF_ENOMEM, "linear terms");
+    for (size_t i = 0; st == CF_OK && i < n->nterms; i++)
+      ks[i] = n->rots[i] % (int)ta->slots ? n->rots[i] : 0; /* 0: the term needs no rotation */
+    if (st == CF_OK) st = cf_ckks_rotate_hoisted(s->ctx, s->gk, A, ks, n->nterms, rot);
+    free(ks);
+    if (st == CF_OK) st = cf_ckks_ciphertext_create(s->ctx, &t);
+    for (size_t i = 0; i < n->nterms && st == CF_OK; i++) {
+      cf_ckks_plaintext *w = NULL;
+      st = encode(s, n->pts[i], ta->slots, ta->level, cf_scale_value(c, &n->pscale), &w);
+      if (st == CF_OK) st = cf_ckks_mul_plain(s->ctx, rot[i], w, i ? t : out);
+      if (st == CF_OK && i) st = cf_ckks_add(s->ctx, out, t, out);
+      cf_ckks_plaintext_destroy(w);
+    }
+    for (size_t i = 0; i < n->nterms; i++) cf_ckks_ciphertext_destroy(rot[i]);
+    free(rot);
+    cf_ckks_ciphertext_destroy(t);
+    break;
+  }
+  default: st = CF_FAIL(CF_EUNSUPPORTED, "node %%%zu %s: not supported", v, cf_op_name(n->op));
+  }
+  cf_ckks_plaintext_destroy(pt);
+  return st;
+}
+
+static cf_status ck_run(cf_executor *ex) {
+  ck *s = ex->state;
+  const cf_program *p = s->p;
+  if (!p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
+  clear_values(s);
+  s->ct = calloc(p->n + 1, sizeof *s->ct);
+  if (!s->ct) return CF_FAIL(CF_ENOMEM, "ciphertexts");
+  for (size_t v = 0; v < p->n; v++) {
+    if (p->nodes[v].type.kind != CF_KIND_CT) continue;
+    CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->ct[v]));
+    cf_status st = eval_node(s, v, s->ct[v]);
+    if (st != CF_OK) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", cf_last_error());
+      return CF_FAIL(st, "evaluating node %%%zu %s: %s", v, cf_op_name(p->nodes[v].op), msg);
+    }
+  }
+  return CF_OK;
+}
+
+static cf_status ck_get_output(cf_executor *ex, const char *name, double *re, double *im,
+                               size_t n) {
+  ck *s = ex->state;
+  if (!s->p || !s->ct) return CF_FAIL(CF_EINVAL, "CKKS executor: run was not called");
+  for (size_t i = 0; i < s->p->nout; i++) {
+    if (strcmp(s->p->outs[i].name, name) != 0) continue;
+    cf_value v = s->p->outs[i].v;
+    size_t m = s->p->nodes[v].type.slots;
+    if (n != m) return CF_FAIL(CF_EINVAL, "output '%s' has %zu slots, buffer has %zu", name, m, n);
+    cf_ckks_plaintext *pt;
+    CF_TRY(cf_ckks_decrypt(s->ctx, s->sk, s->ct[v], &pt));
+    double *r2 = malloc(s->p->chain.slots * sizeof *r2), *i2 = malloc(s->p->chain.slots * sizeof *i2);
+    cf_status st = r2 && i2 ? cf_ckks_decode(s->ctx, pt, r2, i2) : CF_FAIL(CF_ENOMEM, "decode");
+    if (st == CF_OK) {
+      memcpy(re, r2, m * sizeof *re);
+      if (im) memcpy(im, i2, m * sizeof *im);
+    }
+    free(r2), free(i2);
+    cf_ckks_plaintext_destroy(pt);
+    return st;
+  }
+  return CF_FAIL(CF_ENOTFOUND, "no output named '%s'", name);
+}
+
+static void ck_destroy(cf_executor *ex) {
+  ck *s = ex->state;
+  clear_values(s);
+  clear_keys(s);
+  for (size_t i = 0; i < s->nin; i++) free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
+  free(s->in);
+  cf_ckks_secret_key_destroy(s->sk);
+  cf_ckks_context_destroy(s->ctx);
+  free(s);
+  free(ex);
+}
+
+static const cf_executor_ops ck_ops = {"ckks", ck_prepare, ck_set_input, ck_run, ck_get_output,
+                                       ck_destroy};
+
+cf_status cf_executor_create_ckks(const cf_ckks_params *params, cf_executor **out) {
+  if (!params || !out) return CF_FAIL(CF_EINVAL, "parameters or output is NULL");
+  cf_executor *ex = calloc(1, sizeof *ex);
+  ck *s = calloc(1, sizeof *s);
+  if (!ex || !s) {
+    free(ex), free(s);
+    return CF_FAIL(CF_ENOMEM, "CKKS executor");
+  }
+  s->params = params;
+  cf_status st = cf_ckks_context_create(params, &s->ctx);
+  if (st == CF_OK) st = cf_ckks_keygen_secret(s->ctx, &s->sk);
+  if (st != CF_OK) {
+    cf_ckks_context_destroy(s->ctx);
+    free(ex), free(s);
+    return st;
+  }
+  ex->ops = &ck_ops, ex->state = s;
+  *out = ex;
+  return CF_OK;
+}

@@ -1,0 +1,90 @@
+/* The direct CKKS evaluator against the slot simulator on random programs
+ * (toy parameters), and the chain description of parameter presets. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "graph/ckks_exec.h"
+#include "tests/graph/helpers.h"
+
+static void test_chain_from_params(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  assert_int_equal(1u << c.log_n, cf_ckks_params_n(pr));
+  assert_int_equal(c.nq, cf_ckks_params_nq(pr));
+  assert_int_equal(c.np, cf_ckks_params_np(pr));
+  assert_int_equal(c.dnum, cf_ckks_params_dnum(pr));
+  for (uint32_t i = 0; i < c.nq; i++) assert_int_equal(c.q[i], cf_ckks_params_prime(pr, (int)i));
+  assert_int_equal(c.scale_log2, 40);
+  cf_ckks_params_destroy(pr);
+}
+
+/* Runs p on both executors with the same inputs; returns the largest
+ * absolute error relative to max(1, largest magnitude). */
+static double compare(const cf_ckks_params *pr, const cf_program *p, uint64_t seed) {
+  cf_executor *ex[2];
+  assert_int_equal(cf_executor_create_sim(&ex[0]), CF_OK);
+  assert_int_equal(cf_executor_create_ckks(pr, &ex[1]), CF_OK);
+  double worst = 0;
+  for (int e = 0; e < 2; e++) {
+    if (cf_executor_prepare(ex[e], p) != CF_OK) fail_msg("prepare: %s", cf_last_error());
+    for (size_t i = 0; i < p->n; i++) {
+      const cf_node *n = &p->nodes[i];
+      if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
+        continue;
+      uint64_t s = seed + i;
+      double re[4096], im[4096];
+      for (uint32_t j = 0; j < n->type.slots; j++)
+        re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
+      assert_int_equal(cf_executor_set_input(ex[e], n->name, re, im, n->type.slots), CF_OK);
+    }
+    if (cf_executor_run(ex[e]) != CF_OK) fail_msg("run: %s", cf_last_error());
+  }
+  for (size_t o = 0; o < p->nout; o++) {
+    size_t m = p->nodes[p->outs[o].v].type.slots;
+    double a[2][2][4096];
+    for (int e = 0; e < 2; e++)
+      assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
+    double mag = 1;
+    for (size_t j = 0; j < m; j++) mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (size_t j = 0; j < m; j++)
+      worst = fmax(worst, fmax(fabs(a[0][0][j] - a[1][0][j]), fabs(a[0][1][j] - a[1][1][j])) / mag);
+  }
+  cf_executor_destroy(ex[0]);
+  cf_executor_destroy(ex[1]);
+  return worst;
+}
+
+static void test_random_programs(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  uint64_t seed = test_seed();
+  for (int k = 0; k < 6; k++) {
+    cf_program *p = random_program(&c, seed + 17u * (uint64_t)k, 12, true), *q;
+    assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
+    double err = compare(pr, q, seed + (uint64_t)k);
+    if (err > 1e-4) fail_msg("program %d: CKKS differs from the simulator by %g", k, err);
+    cf_program_destroy(p), cf_program_destroy(q);
+  }
+  cf_ckks_params_destroy(pr);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_chain_from_params),
+      cmocka_unit_test(test_random_programs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,240 @@
+/* Passes: hand-checked small programs, and on random programs the simulated
+ * outputs must not change. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/graph/helpers.h"
+
+typedef cf_status (*pass_fn)(const cf_program *, cf_program **);
+
+static size_t count_op(const cf_program *p, cf_op op) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->n; i++) n += p->nodes[i].op == op;
+  return n;
+}
+
+static cf_program *run(pass_fn f, const cf_program *p) {
+  cf_program *q = NULL;
+  if (f(p, &q) != CF_OK) fail_msg("pass failed: %s", cf_last_error());
+  return q;
+}
+
+static void test_cse_dce(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y, a, b, d, e;
+  assert_int_equal(cf_prog_input(p, "x", 6, 0, 8, &x), CF_OK);
+  assert_int_equal(cf_prog_input(p, "y", 6, 0, 8, &y), CF_OK);
+  assert_int_equal(cf_prog_rotate(p, x, 2, &a), CF_OK);
+  assert_int_equal(cf_prog_rotate(p, x, 2, &b), CF_OK); /* duplicate */
+  assert_int_equal(cf_prog_add(p, a, y, &d), CF_OK);
+  assert_int_equal(cf_prog_add(p, b, y, &e), CF_OK);    /* duplicate after renaming */
+  cf_value unused;
+  assert_int_equal(cf_prog_mul(p, x, y, &unused), CF_OK); /* mul, relin, rescale: dead */
+  cf_value s;
+  assert_int_equal(cf_prog_sub(p, d, e, &s), CF_OK);
+  assert_int_equal(cf_prog_output(p, "s", s), CF_OK);
+  cf_program *q = run(cf_pass_cse, p);
+  assert_int_equal(q->n, p->n - 2);
+  assert_int_equal(count_op(q, CF_OP_ROTATE), 1);
+  const cf_node *sub = &q->nodes[q->outs[0].v];
+  assert_int_equal(sub->args[0], sub->args[1]); /* d - d */
+  cf_program *r = run(cf_pass_dce, q);
+  assert_int_equal(count_op(r, CF_OP_MUL), 0);
+  assert_int_equal(count_op(r, CF_OP_RELIN), 0);
+  assert_int_equal(r->n, q->n - 3);
+  assert_true(sim_compare(p, r, test_seed()) < 1e-12);
+  /* the unused input y stays: it is an operand of d */
+  assert_int_equal(count_op(r, CF_OP_INPUT), 2);
+  cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(r);
+}
+
+static void test_hoist_and_keys(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y, r1, r2, r3, t, u;
+  assert_int_equal(cf_prog_input(p, "x", 6, 0, 16, &x), CF_OK);
+  assert_int_equal(cf_prog_input(p, "y", 6, 0, 16, &y), CF_OK);
+  assert_int_equal(cf_prog_rotate(p, x, 1, &r1), CF_OK);
+  assert_int_equal(cf_prog_rotate(p, y, 3, &t), CF_OK);
+  assert_int_equal(cf_prog_add(p, r1, t, &u), CF_OK);
+  assert_int_equal(cf_prog_rotate(p, x, 5, &r2), CF_OK);
+  assert_int_equal(cf_prog_conjugate(p, x, &r3), CF_OK);
+  assert_int_equal(cf_prog_add(p, u, r2, &u), CF_OK);
+  assert_int_equal(cf_prog_add(p, u, r3, &u), CF_OK);
+  assert_int_equal(cf_prog_output(p, "u", u), CF_OK);
+  cf_program *q = run(cf_pass_hoist_rotations, p);
+  /* the three rotations of x are adjacent and flagged; y's single one is not */
+  int first = -1, flagged = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    const cf_node *n = &q->nodes[i];
+    if ((n->op == CF_OP_ROTATE || n->op == CF_OP_CONJ) && n->hoist) {
+      assert_int_equal(n->args[0], 0);
+      if (first < 0) first = (int)i;
+      assert_int_equal((int)i, first + flagged);
+      flagged++;
+    }
+    if (n->op == CF_OP_ROTATE && n->args[0] == 1) assert_int_equal(n->hoist, 0);
+  }
+  assert_int_equal(flagged, 3);
+  assert_true(sim_compare(p, q, test_seed()) < 1e-12);
+  uint64_t *g;
+  size_t ng;
+  int relin;
+  assert_int_equal(cf_program_rotation_keys(q, &g, &ng, &relin), CF_OK);
+  /* 5^1, 5^3, 5^5 mod 2N and 2N-1, sorted */
+  uint64_t m = 2ull << c.log_n, want[4] = {5, 125, 3125 % m, m - 1};
+  assert_int_equal(ng, 4);
+  for (int i = 0; i < 4; i++) assert_int_equal(g[i], want[i]);
+  assert_int_equal(relin, 0);
+  free(g);
+  cf_program_destroy(p), cf_program_destroy(q);
+}
+
+static void test_depth(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y;
+  assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
+  y = x;
+  for (int i = 0; i < 3; i++) assert_int_equal(cf_prog_mul(p, y, y, &y), CF_OK); /* x^8 */
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  int md, lv;
+  assert_int_equal(cf_program_depth(p, &md, &lv), CF_OK);
+  assert_int_equal(md, 3);
+  assert_int_equal(lv, 3);
+  assert_int_equal(p->nodes[y].type.level, 4);
+  cf_program_destroy(p);
+}
+
+/* Re-managing a hand-managed program: same values, fully typed, and the
+ * lazy manual rescale becomes eager (one rescale per multiplication). */
+static void test_manage_pass(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_NONE, &p), CF_OK);
+  cf_value x, a, b, s;
+  assert_int_equal(cf_prog_input(p, "x", 6, 0, 8, &x), CF_OK);
+  assert_int_equal(cf_prog_mul(p, x, x, &a), CF_OK);
+  assert_int_equal(cf_prog_relinearize(p, a, &a), CF_OK);
+  assert_int_equal(cf_prog_mul(p, x, x, &b), CF_OK);
+  assert_int_equal(cf_prog_relinearize(p, b, &b), CF_OK);
+  assert_int_equal(cf_prog_add(p, a, b, &s), CF_OK); /* added before rescaling */
+  assert_int_equal(cf_prog_rescale(p, s, &s), CF_OK);
+  assert_int_equal(cf_prog_output(p, "s", s), CF_OK);
+  cf_program *q = run(cf_pass_manage_scale, p);
+  assert_int_equal(count_op(q, CF_OP_RESCALE), 2);
+  assert_int_equal(count_op(q, CF_OP_RELIN), 2);
+  assert_true(sim_compare(p, q, test_seed()) < 1e-12);
+  cf_program_destroy(p), cf_program_destroy(q);
+}
+
+/* Polynomial expansion: against the function it approximates (independent
+ * reference) and against the unexpanded node. */
+static void test_poly_expand(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  for (int basis = 0; basis < 2; basis++) {
+    for (int deg = 1; deg <= 15; deg += 2) {
+      cf_program *p;
+      assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+      double co[16];
+      uint64_t s = test_seed() + (uint64_t)deg;
+      for (int i = 0; i <= deg; i++) co[i] = rnd_unit(&s);
+      cf_value x, y;
+      assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
+      assert_int_equal(cf_prog_poly(p, x, basis, -3, 2, (size_t)deg + 1, co, &y), CF_OK);
+      assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+      cf_program *q = run(cf_pass_expand_poly, p);
+      assert_int_equal(count_op(q, CF_OP_POLY), 0);
+      assert_true(cf_type_eq(&p->nodes[y].type, &q->nodes[q->outs[0].v].type));
+      double err = sim_compare(p, q, s);
+      if (err > 1e-9) fail_msg("basis %d degree %d: relative error %g", basis, deg, err);
+      cf_program_destroy(p), cf_program_destroy(q);
+    }
+  }
+  /* Chebyshev interpolant of exp on [-1, 3] evaluated by the expansion vs exp */
+  enum { D = 12 };
+  double co[D];
+  for (int k = 0; k < D; k++) {
+    double sum = 0;
+    for (int j = 0; j < D; j++) {
+      double th = M_PI * (j + 0.5) / D;
+      sum += cos(k * th) * exp(1 + 2 * cos(th));
+    }
+    co[k] = (k ? 2.0 : 1.0) * sum / D;
+  }
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y;
+  assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
+  assert_int_equal(cf_prog_poly(p, x, CF_BASIS_CHEBYSHEV, -1, 3, D, co, &y), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  cf_program *q = run(cf_pass_expand_poly, p);
+  cf_executor *ex;
+  assert_int_equal(cf_executor_create_sim(&ex), CF_OK);
+  assert_int_equal(cf_executor_prepare(ex, q), CF_OK);
+  double in[8], out[8];
+  uint64_t s = test_seed();
+  for (int i = 0; i < 8; i++) in[i] = 1 + 2 * rnd_unit(&s);
+  assert_int_equal(cf_executor_set_input(ex, "x", in, NULL, 8), CF_OK);
+  assert_int_equal(cf_executor_run(ex), CF_OK);
+  assert_int_equal(cf_executor_get_output(ex, "y", out, NULL, 8), CF_OK);
+  for (int i = 0; i < 8; i++) assert_true(fabs(out[i] - exp(in[i])) < 1e-6 * exp(in[i]));
+  int md, lv;
+  assert_int_equal(cf_program_depth(q, &md, &lv), CF_OK);
+  assert_true(lv <= 6); /* degree 11: log2(12) rounded up, + map + coefficients */
+  cf_executor_destroy(ex);
+  cf_program_destroy(p), cf_program_destroy(q);
+}
+
+/* Every pass on random programs keeps the simulated outputs. */
+static void test_random_programs(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  pass_fn passes[] = {cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations, cf_pass_expand_poly,
+                      cf_pass_manage_scale};
+  const char *names[] = {"cse", "dce", "hoist", "expand_poly", "manage_scale"};
+  uint64_t seed = test_seed();
+  for (int k = 0; k < 40; k++) {
+    cf_program *p = random_program(&c, seed + (uint64_t)k, 30, true);
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+      cf_program *q = NULL;
+      cf_status st = passes[i](p, &q);
+      if (st == CF_ELEVEL && i == 4) continue; /* re-management may need more levels */
+      if (st != CF_OK) fail_msg("program %d pass %s: %s", k, names[i], cf_last_error());
+      double err = sim_compare(p, q, seed + 99);
+      if (err > 1e-9) fail_msg("program %d pass %s changed outputs (%g)", k, names[i], err);
+      cf_program_destroy(q);
+    }
+    cf_program_destroy(p);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_cse_dce),        cmocka_unit_test(test_hoist_and_keys),
+      cmocka_unit_test(test_depth),          cmocka_unit_test(test_manage_pass),
+      cmocka_unit_test(test_poly_expand),    cmocka_unit_test(test_random_programs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
