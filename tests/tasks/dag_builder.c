@@ -1,21 +1,14 @@
 #include "tests/tasks/dag_builder.h"
 
+#include "graph/dag_impl.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct cf_dag {
-  cf_dag_buffer *bufs;
-  size_t nbufs, capb;
-  cf_dag_task *tasks;
-  size_t ntasks, capt;
-  uint64_t **consts;
-  size_t *const_n;
-  size_t nconsts;
-  uint16_t *primes_pool[1024];
-  size_t npools;
-};
+/* Fills graph's own DAG storage (graph/dag_impl.h), so graph's accessors
+ * and cf_dag_destroy work on these DAGs unchanged. */
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return p;
@@ -27,30 +20,38 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
   return p;
 }
 
+enum { TB_PRIMES = 64 };
+
 cf_dag *tb_new(void) {
   cf_dag *d = calloc(1, sizeof *d);
   if (!d) abort();
+  d->nprimes = TB_PRIMES;
   return d;
 }
 
 uint32_t tb_buffer(cf_dag *d, cf_buffer_role role, uint32_t nlimbs, uint16_t first_prime,
                    const char *name) {
-  d->bufs = grow(d->bufs, &d->capb, d->nbufs + 1, sizeof *d->bufs);
+  size_t cap = d->bufcap, cap2 = d->bufcap, cap3 = d->bufcap;
+  d->bufs = grow(d->bufs, &cap, d->nbufs + 1, sizeof *d->bufs);
+  d->infos = grow(d->infos, &cap2, d->nbufs + 1, sizeof *d->infos);
+  d->pos = grow(d->pos, &cap3, d->nbufs + 1, sizeof *d->pos);
+  d->bufcap = cap;
   uint16_t *pr = malloc(nlimbs * sizeof *pr);
   char *nm = malloc(strlen(name) + 1);
-  if (!pr || !nm || d->npools == 1024) abort();
+  if (!pr || !nm) abort();
   strcpy(nm, name);
   for (uint32_t i = 0; i < nlimbs; i++) pr[i] = (uint16_t)(first_prime + i);
-  d->primes_pool[d->npools++] = pr;
   uint32_t id = (uint32_t)d->nbufs++;
   d->bufs[id] = (cf_dag_buffer){.id = id, .role = role, .nlimbs = nlimbs, .primes = pr,
                                 .ntt_form = 1, .value = -1, .poly = -1, .name = nm};
+  memset(&d->infos[id], 0, sizeof d->infos[id]);
+  d->pos[id] = NULL;
   return id;
 }
 
 uint32_t tb_task(cf_dag *d, cf_kernel_kind kind, double cost_ns, unsigned npieces,
                  const cf_dag_piece *pieces) {
-  d->tasks = grow(d->tasks, &d->capt, d->ntasks + 1, sizeof *d->tasks);
+  d->tasks = grow(d->tasks, &d->taskcap, d->ntasks + 1, sizeof *d->tasks);
   uint32_t id = (uint32_t)d->ntasks++;
   cf_dag_task *t = &d->tasks[id];
   memset(t, 0, sizeof *t);
@@ -63,33 +64,10 @@ uint32_t tb_task(cf_dag *d, cf_kernel_kind kind, double cost_ns, unsigned npiece
 cf_dag_task *tb_task_mut(cf_dag *d, uint32_t index) { return &d->tasks[index]; }
 
 uint32_t tb_constant(cf_dag *d, const uint64_t *residues, size_t nprimes) {
-  d->consts = realloc(d->consts, (d->nconsts + 1) * sizeof *d->consts);
-  d->const_n = realloc(d->const_n, (d->nconsts + 1) * sizeof *d->const_n);
-  if (!d->consts || !d->const_n) abort();
-  uint64_t *c = malloc(nprimes * sizeof *c);
-  if (!c) abort();
-  memcpy(c, residues, nprimes * sizeof *c);
-  d->consts[d->nconsts] = c;
-  d->const_n[d->nconsts] = nprimes;
+  d->consts = grow(d->consts, &d->constcap, (d->nconsts + 1) * d->nprimes, sizeof *d->consts);
+  uint64_t *c = d->consts + d->nconsts * d->nprimes;
+  for (size_t i = 0; i < d->nprimes; i++) c[i] = i < nprimes ? residues[i] : 0;
   return (uint32_t)d->nconsts++;
-}
-
-size_t cf_dag_ntasks(const cf_dag *d) { return d->ntasks; }
-const cf_dag_task *cf_dag_task_at(const cf_dag *d, size_t i) { return &d->tasks[i]; }
-size_t cf_dag_nbuffers(const cf_dag *d) { return d->nbufs; }
-const cf_dag_buffer *cf_dag_buffer_at(const cf_dag *d, size_t i) { return &d->bufs[i]; }
-const uint64_t *cf_dag_constant(const cf_dag *d, uint32_t index, size_t *nprimes) {
-  if (index >= d->nconsts) return NULL;
-  if (nprimes) *nprimes = d->const_n[index];
-  return d->consts[index];
-}
-
-void cf_dag_destroy(cf_dag *d) {
-  if (!d) return;
-  for (size_t i = 0; i < d->nbufs; i++) free((char *)d->bufs[i].name);
-  for (size_t i = 0; i < d->npools; i++) free(d->primes_pool[i]);
-  for (size_t i = 0; i < d->nconsts; i++) free(d->consts[i]);
-  free(d->consts), free(d->const_n), free(d->bufs), free(d->tasks), free(d);
 }
 
 /* ---- random CKKS-shaped DAGs ---- */

@@ -1,8 +1,8 @@
 /*
  * A small DAG constructor for the executor tests, and a generator of
  * CKKS-shaped random DAGs (NTTs, products, key-switch inner products, basis
- * extension, rescale) at a chosen grain. Until graph/ provides the
- * lowering, this also supplies graph/dag.h's accessors for the tests.
+ * extension, rescale) at a chosen grain, written straight into graph's DAG
+ * storage so the executors see exactly what lowering would hand them.
  */
 #ifndef CF_TESTS_TASKS_DAG_BUILDER_H
 #define CF_TESTS_TASKS_DAG_BUILDER_H
