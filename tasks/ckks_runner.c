@@ -27,23 +27,32 @@ cf_status cf_ckks_runner_create(const cf_ckks_context *ctx, const cf_dag *dag,
   r->n = (uint32_t)cf_ckks_params_n(cf_ckks_context_params(ctx));
   for (size_t i = 0, nt = cf_dag_ntasks(dag); i < nt; i++) {
     const cf_dag_task *t = cf_dag_task_at(dag, i);
-    if (t->kind != CF_KERNEL_AUTOMORPH) continue;
-    bool have = false;
-    for (size_t k = 0; k < r->ntables && !have; k++) have = r->tables[k].galois == t->arg.galois;
-    if (have) continue;
-    galois_table *g = realloc(r->tables, (r->ntables + 1) * sizeof *g);
-    if (!g) {
-      cf_ckks_runner_destroy(r);
-      return CF_FAIL(CF_ENOMEM, "CKKS runner: automorphism tables");
+    uint64_t gal[CF_DAG_MAX_FUSED + 1];
+    size_t ng = 0;
+    if (t->kind == CF_KERNEL_AUTOMORPH) gal[ng++] = t->arg.galois;
+    const cf_dag_fused_chain *ch =
+        t->kind == CF_KERNEL_FUSED ? cf_dag_fused_chain_at(dag, t->arg.fused) : NULL;
+    for (unsigned k = 0; ch && k < ch->nsteps; k++)
+      if (ch->steps[k].kind == CF_KERNEL_AUTOMORPH) gal[ng++] = ch->steps[k].galois;
+    for (size_t gi = 0; gi < ng; gi++) {
+      bool have = false;
+      for (size_t k = 0; k < r->ntables && !have; k++)
+        have = r->tables[k].galois == gal[gi];
+      if (have) continue;
+      galois_table *g = realloc(r->tables, (r->ntables + 1) * sizeof *g);
+      if (!g) {
+        cf_ckks_runner_destroy(r);
+        return CF_FAIL(CF_ENOMEM, "CKKS runner: automorphism tables");
+      }
+      r->tables = g;
+      g[r->ntables].galois = gal[gi];
+      cf_status st = cf_automorph_table_init(&g[r->ntables].table, r->n, gal[gi]);
+      if (st != CF_OK) {
+        cf_ckks_runner_destroy(r);
+        return st;
+      }
+      r->ntables++;
     }
-    r->tables = g;
-    g[r->ntables].galois = t->arg.galois;
-    cf_status st = cf_automorph_table_init(&g[r->ntables].table, r->n, t->arg.galois);
-    if (st != CF_OK) {
-      cf_ckks_runner_destroy(r);
-      return st;
-    }
-    r->ntables++;
   }
   *out = r;
   return CF_OK;
@@ -51,7 +60,8 @@ cf_status cf_ckks_runner_create(const cf_ckks_context *ctx, const cf_dag *dag,
 
 void cf_ckks_runner_destroy(cf_ckks_runner *r) {
   if (!r) return;
-  for (size_t k = 0; k < r->ntables; k++) cf_automorph_table_free(&r->tables[k].table);
+  for (size_t k = 0; k < r->ntables; k++)
+    cf_automorph_table_free(&r->tables[k].table);
   free(r->tables);
   free(r);
 }
@@ -89,13 +99,15 @@ static cf_status limb_local(const cf_ckks_runner *r, const cf_dag *dag, const cf
   if (t->kind == CF_KERNEL_AUTOMORPH) {
     for (size_t k = 0; k < r->ntables && !tab; k++)
       if (r->tables[k].galois == t->arg.galois) tab = &r->tables[k].table;
-    if (!tab) return CF_FAIL(CF_EINVAL, "task %u: no table for galois %llu", t->id,
-                             (unsigned long long)t->arg.galois);
+    if (!tab)
+      return CF_FAIL(CF_EINVAL, "task %u: no table for galois %llu", t->id,
+                     (unsigned long long)t->arg.galois);
   }
   for (uint32_t row = 0; row < s[0].nlimbs;) {
     uint32_t k = run_length(s, np, row, r->n);
     uint64_t *x[CF_DAG_MAX_PIECES];
-    for (unsigned p = 0; p < np; p++) x[p] = s[p].rows[row];
+    for (unsigned p = 0; p < np; p++)
+      x[p] = s[p].rows[row];
     const uint16_t *pr = s[0].primes + row;
     switch (t->kind) {
     case CF_KERNEL_NTT: cf_ckks_step_ntt(c, x[0], pr, k); break;
@@ -108,9 +120,7 @@ static cf_status limb_local(const cf_ckks_runner *r, const cf_dag *dag, const cf
     case CF_KERNEL_COPY: cf_ckks_step_copy(c, x[0], x[1], k); break;
     case CF_KERNEL_MUL_CONST: cf_ckks_step_mul_const(c, x[0], x[1], konst, pr, k); break;
     case CF_KERNEL_AUTOMORPH: cf_ckks_step_automorph(c, tab, x[0], x[1], k); break;
-    case CF_KERNEL_KS_INNER:
-      cf_ckks_step_ks_inner(c, x[0], x[1], x[2], x[3], x[4], pr, k);
-      break;
+    case CF_KERNEL_KS_INNER: cf_ckks_step_ks_inner(c, x[0], x[1], x[2], x[3], x[4], pr, k); break;
     default: return CF_FAIL(CF_EUNSUPPORTED, "task %u: kind %d is not limb-local", t->id, t->kind);
     }
     row += k;
@@ -149,10 +159,10 @@ static void unstage(staged *st, const cf_limb_span *s, uint32_t first, uint32_t 
   free(st->scratch);
 }
 
-static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t,
-                            const cf_limb_span *s) {
-  if (t->npieces != 2) return CF_FAIL(CF_EINVAL, "task %u: %s needs 2 pieces", t->id,
-                                      t->kind == CF_KERNEL_MODUP ? "modup" : "moddown/rescale");
+static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const cf_limb_span *s) {
+  if (t->npieces != 2)
+    return CF_FAIL(CF_EINVAL, "task %u: %s needs 2 pieces", t->id,
+                   t->kind == CF_KERNEL_MODUP ? "modup" : "moddown/rescale");
   uint32_t n = r->n, f0 = t->pieces[0].first_limb, e0 = f0 + s[0].nlimbs;
   staged out, in;
   CF_TRY(stage(&out, &s[0], f0, n, t->kind != CF_KERNEL_MODUP));
@@ -186,8 +196,30 @@ static cf_status run(void *ctx, const cf_dag *dag, const cf_dag_task *t, const c
   case CF_KERNEL_MODUP:
   case CF_KERNEL_MODDOWN:
   case CF_KERNEL_RESCALE: return limbs_meet(r, t, s);
-  case CF_KERNEL_FUSED:
-    return CF_FAIL(CF_EUNSUPPORTED, "task %u: fused chains are not executed yet", t->id);
+  case CF_KERNEL_FUSED: {
+    /* The chain's steps in order, each on the task pieces it names. */
+    const cf_dag_fused_chain *ch = cf_dag_fused_chain_at(dag, t->arg.fused);
+    if (!ch) return CF_FAIL(CF_EINVAL, "task %u: no fused chain %u", t->id, t->arg.fused);
+    for (unsigned k = 0; k < ch->nsteps; k++) {
+      const cf_dag_fused_step *fs = &ch->steps[k];
+      cf_dag_task sub = {.id = t->id,
+                         .kind = fs->kind,
+                         .npieces = fs->npieces,
+                         .he_node = t->he_node,
+                         .level = t->level};
+      cf_limb_span sp[CF_DAG_MAX_PIECES];
+      for (unsigned q = 0; q < fs->npieces; q++) {
+        if (fs->piece[q] >= t->npieces || fs->kind >= CF_KERNEL_FUSED)
+          return CF_FAIL(CF_EINVAL, "task %u: fused step %u is malformed", t->id, k);
+        sub.pieces[q] = t->pieces[fs->piece[q]];
+        sp[q] = s[fs->piece[q]];
+      }
+      if (fs->kind == CF_KERNEL_AUTOMORPH) sub.arg.galois = fs->galois;
+      if (fs->kind == CF_KERNEL_MUL_CONST) sub.arg.constant = fs->constant;
+      CF_TRY(limb_local(r, dag, &sub, sp));
+    }
+    return CF_OK;
+  }
   default: return limb_local(r, dag, t, s);
   }
 }
