@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/error.h"
 
@@ -59,6 +60,11 @@ void cf_sp_task_done(void *arg) {
       r->start_ns = ts_ns(&info->start_time);
       r->end_ns = ts_ns(&info->end_time);
     }
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  uint64_t t = ts_ns(&now), prev = atomic_load(&a->run->last_done_ns);
+  while (t > prev && !atomic_compare_exchange_weak(&a->run->last_done_ns, &prev, t)) {
   }
   atomic_fetch_add(&a->run->done, 1);
 }

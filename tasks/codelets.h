@@ -26,6 +26,7 @@ typedef struct cf_sp_run {
   const cf_dag *dag;
   const cf_kernel_runner *runner;
   atomic_size_t done;
+  atomic_uint_fast64_t last_done_ns; /* CLOCK_MONOTONIC of the latest completion */
   atomic_int status;       /* first kernel failure, CF_OK if none */
   atomic_size_t failed_at; /* its task index */
   cf_trace_log *trace;     /* or NULL */

@@ -7,8 +7,10 @@
 #include "graph/ckks_exec.h"
 #include "graph/executor.h"
 #include "graph/ir.h"
+#include "kernels/ckks/internal.h"
 #include "kernels/ckks/steps.h"
 #include "tasks/ckks_runner.h"
+#include "tasks/seq_exec.h"
 
 typedef struct named {
   char *name;
@@ -28,7 +30,7 @@ typedef struct sp_state {
   named *in, *out;
   size_t nin, nout;
   cf_sp_stats stats;
-  bool have_stats, trace_on;
+  bool have_stats, trace_on, verify;
   cf_trace_log trace;
 } sp_state;
 
@@ -234,11 +236,12 @@ static cf_status decrypt_output(sp_state *s, const cf_dag_output *o, uint64_t **
   cf_ckks_ciphertext *ct = NULL;
   cf_status st = zero && re && im ? CF_OK : CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
   /* A ciphertext of the right level, scale and size, whose rows are replaced. */
-  if (st == CF_OK)
-    st = cf_ckks_encode(s->ctx, zero, NULL, slots, (int)o->nlimbs - 1,
-                        cf_scale_value(&s->p->chain, &node->type.scale), &pt);
+  /* Encoded at scale 1 (an output scale such as 2^80 is beyond what the
+   * encoder accepts), then given the output's scale for decoding. */
+  if (st == CF_OK) st = cf_ckks_encode(s->ctx, zero, NULL, slots, (int)o->nlimbs - 1, 1.0, &pt);
   if (st == CF_OK) st = cf_ckks_ciphertext_create(s->ctx, &ct);
   if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, ct);
+  if (st == CF_OK) ct->scale = cf_scale_value(&s->p->chain, &node->type.scale);
   if (st == CF_OK && cf_ckks_ciphertext_size(ct) != o->npolys)
     st = CF_FAIL(CF_EUNSUPPORTED, "output '%s' has %d polynomials", o->name, o->npolys);
   for (int i = 0; st == CF_OK && i < o->npolys; i++)
@@ -251,6 +254,49 @@ static cf_status decrypt_output(sp_state *s, const cf_dag_output *o, uint64_t **
   cf_ckks_ciphertext_destroy(ct);
   free(zero), free(re), free(im);
   return st;
+}
+
+/* Host copies for the sequential reference: the same inputs, and room for
+ * every buffer the sequential executor touches. */
+static cf_status clone_host(const cf_dag *dag, size_t n, uint64_t **host, const bool *is_out,
+                            uint64_t ***out) {
+  size_t nb = cf_dag_nbuffers(dag);
+  uint64_t **c = calloc(nb ? nb : 1, sizeof *c);
+  if (!c) return CF_FAIL(CF_ENOMEM, "verification copies");
+  for (size_t b = 0; b < nb; b++) {
+    size_t words = (size_t)cf_dag_buffer_at(dag, b)->nlimbs * n;
+    c[b] = calloc(words ? words : 1, sizeof **c);
+    if (!c[b]) {
+      *out = c;
+      return CF_FAIL(CF_ENOMEM, "verification copy of buffer %zu", b);
+    }
+    if (host[b]) memcpy(c[b], host[b], words * sizeof **c);
+  }
+  (void)is_out;
+  *out = c;
+  return CF_OK;
+}
+
+static void free_host(const cf_dag *dag, uint64_t **h) {
+  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++) free(h[b]);
+  free(h);
+}
+
+/* Bit-identical outputs, or CF_EVERIFY naming the first output that differs. */
+static cf_status compare_outputs(const cf_dag *dag, size_t n, uint64_t **got, uint64_t **want) {
+  for (size_t i = 0; i < cf_dag_noutputs(dag); i++) {
+    const cf_dag_output *o = cf_dag_output_at(dag, i);
+    for (int k = 0; k < o->npolys; k++) {
+      const uint64_t *a = got[o->buffers[k]], *b = want[o->buffers[k]];
+      for (size_t w = 0; w < (size_t)o->nlimbs * n; w++)
+        if (a[w] != b[w])
+          return CF_FAIL(CF_EVERIFY,
+                         "output '%s' polynomial %d differs from the sequential execution at "
+                         "row %zu, coefficient %zu",
+                         o->name, k, w / n, w % n);
+    }
+  }
+  return CF_OK;
 }
 
 static cf_status sp_run(cf_executor *ex) {
@@ -282,11 +328,16 @@ static cf_status sp_run(cf_executor *ex) {
     st = cf_trace_log_init(&s->trace, s->dag);
     trace = &s->trace;
   }
+  uint64_t **ref = NULL;
+  if (st == CF_OK && s->verify) st = clone_host(s->dag, n, host, is_out, &ref);
+  cf_kernel_runner r = cr ? cf_ckks_runner_get(cr) : (cf_kernel_runner){0};
+  if (st == CF_OK && ref) st = cf_seq_execute(s->dag, &r, ref);
   if (st == CF_OK) {
-    cf_kernel_runner r = cf_ckks_runner_get(cr);
     st = cf_sp_execute(s->dag, &r, host, &s->stats, trace);
     s->have_stats = st == CF_OK;
   }
+  if (st == CF_OK && ref) st = compare_outputs(s->dag, n, host, ref);
+  free_host(s->dag, ref);
   for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
     st = decrypt_output(s, cf_dag_output_at(s->dag, i), host);
   cf_ckks_runner_destroy(cr);
@@ -356,10 +407,102 @@ const cf_dag *cf_executor_starpu_dag(const cf_executor *ex) {
   const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
   return s ? s->dag : NULL;
 }
+void cf_executor_starpu_verify(cf_executor *ex, bool on) {
+  if (ex && ex->ops == &sp_ops) ((sp_state *)ex->state)->verify = on;
+}
 void cf_executor_starpu_trace(cf_executor *ex, bool on) {
   if (ex && ex->ops == &sp_ops) ((sp_state *)ex->state)->trace_on = on;
 }
 const cf_trace_log *cf_executor_starpu_trace_log(const cf_executor *ex) {
   const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
   return s && s->trace.records ? &s->trace : NULL;
+}
+
+typedef cf_status (*pass_fn)(const cf_program *, cf_program **);
+
+static int bits(uint64_t x) { return 64 - __builtin_clzll(x); }
+
+static cf_status params_from_chain(const cf_chain *c, cf_ckks_params **out) {
+  cf_ckks_params_spec sp;
+  memset(&sp, 0, sizeof sp);
+  if (c->nq > CF_CKKS_MAX_PRIMES || c->np > CF_CKKS_MAX_PRIMES)
+    return CF_FAIL(CF_EUNSUPPORTED, "chain with %u + %u primes", c->nq, c->np);
+  sp.log_n = (int)c->log_n, sp.nq = (int)c->nq, sp.np = (int)c->np, sp.dnum = (int)c->dnum;
+  for (uint32_t i = 0; i < c->nq; i++) sp.q_bits[i] = bits(c->q[i]);
+  for (uint32_t i = 0; i < c->np; i++) sp.p_bits[i] = bits(c->p[i]);
+  sp.log_scale = c->scale_log2;
+  sp.allow_insecure = true;
+  CF_TRY(cf_ckks_params_create(&sp, out));
+  cf_chain got;
+  cf_status st = cf_chain_from_params(*out, &got);
+  if (st == CF_OK && (got.nq != c->nq || got.np != c->np ||
+                      memcmp(got.q, c->q, c->nq * sizeof *c->q) ||
+                      memcmp(got.p, c->p, c->np * sizeof *c->p)))
+    st = CF_FAIL(CF_EMISMATCH, "the program's primes are not the ones CKKS generates for their "
+                               "sizes; give --preset");
+  if (st != CF_OK) {
+    cf_ckks_params_destroy(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+cf_status cf_sp_load_program(const char *path, const char *preset, cf_program **prog,
+                             cf_ckks_params **params) {
+  if (!path || !prog || !params) return CF_FAIL(CF_EINVAL, "load: NULL argument");
+  cf_program *p = NULL;
+  CF_TRY(cf_program_load(path, &p));
+  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations};
+  cf_status st = CF_OK;
+  for (size_t i = 0; i < sizeof passes / sizeof passes[0] && st == CF_OK; i++) {
+    cf_program *q = NULL;
+    st = passes[i](p, &q);
+    if (st == CF_OK) {
+      cf_program_destroy(p);
+      p = q;
+    }
+  }
+  const char *name = preset;
+  if (st == CF_OK && !name && cf_sp_find_preset(p, &name) != CF_OK) {
+    /* No preset: parameters from the chain's own prime sizes (primes are
+     * generated deterministically from them); prepare checks they match. */
+    cf_clear_error();
+    st = params_from_chain(&p->chain, params);
+  } else if (st == CF_OK) {
+    st = cf_ckks_params_preset(name, true, params);
+  }
+  if (st != CF_OK) {
+    cf_program_destroy(p);
+    return st;
+  }
+  *prog = p;
+  return CF_OK;
+}
+
+static double unit(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return (double)(z >> 11) * 0x1p-52 - 1.0;
+}
+
+cf_status cf_sp_random_inputs(cf_executor *ex, const cf_program *p, uint64_t seed) {
+  for (size_t i = 0; i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    bool input = n->op == CF_OP_INPUT;
+    if (!input && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL)) continue;
+    size_t m = n->type.slots;
+    double *re = malloc((m ? m : 1) * sizeof *re), *im = calloc(m ? m : 1, sizeof *im);
+    if (!re || !im) {
+      free(re), free(im);
+      return CF_FAIL(CF_ENOMEM, "inputs of %zu slots", m);
+    }
+    uint64_t s = seed + i;
+    for (size_t j = 0; j < m; j++) re[j] = unit(&s), im[j] = input ? unit(&s) * 0.5 : 0;
+    cf_status st = cf_executor_set_input(ex, n->name, re, im, m);
+    free(re), free(im);
+    CF_TRY(st);
+  }
+  return CF_OK;
 }

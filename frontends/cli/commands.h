@@ -18,6 +18,9 @@ const cli_command *cli_find_command(const char *name);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 
 #endif
