@@ -28,6 +28,7 @@ static double run_compare(const cf_ckks_params *pr, const cf_program *p, uint64_
   lo.grain = grain, lo.fuse = fuse;
   assert_int_equal(cf_executor_create_sim(&ex[0]), CF_OK);
   assert_int_equal(cf_executor_create_starpu(pr, &lo, &ex[1]), CF_OK);
+  cf_executor_starpu_verify(ex[1], true); /* bit-identical to the sequential DAG run */
   assert_int_equal(cf_executor_create_ckks(pr, &ex[2]), CF_OK);
   for (int e = 0; e < 3; e++) {
     if (cf_executor_prepare(ex[e], p) != CF_OK) fail_msg("prepare %d: %s", e, cf_last_error());
