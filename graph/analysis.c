@@ -19,7 +19,8 @@ cf_status cf_program_rotation_keys(const cf_program *p, uint64_t **galois, size_
     const cf_node *nd = &p->nodes[i];
     size_t need = nd->op == CF_OP_LINEAR ? nd->nterms : 1;
     if (len + need > cap) {
-      while (len + need > cap) cap *= 2;
+      while (len + need > cap)
+        cap *= 2;
       uint64_t *r = realloc(g, cap * sizeof *g);
       if (!r) {
         free(g);
@@ -48,7 +49,8 @@ cf_status cf_program_rotation_keys(const cf_program *p, uint64_t **galois, size_
  * the coefficients; an estimate for unexpanded POLY nodes. */
 static int poly_depth(size_t ncoeffs) {
   int d = 0;
-  while ((1ul << d) < ncoeffs) d++;
+  while ((1ul << d) < ncoeffs)
+    d++;
   return d + 1;
 }
 
@@ -69,7 +71,8 @@ cf_status cf_program_depth(const cf_program *p, int *mult_depth, int *levels) {
     }
     if (n->op == CF_OP_MUL || n->op == CF_OP_LINEAR) m++;
     if (n->op == CF_OP_RESCALE) l++;
-    if (n->op == CF_OP_POLY) m += poly_depth(n->ncoeffs), l += p->nodes[n->args[0]].type.level - n->type.level;
+    if (n->op == CF_OP_POLY)
+      m += poly_depth(n->ncoeffs), l += p->nodes[n->args[0]].type.level - n->type.level;
     if (n->op == CF_OP_BOOTSTRAP) m = 0, l = 0;
     md[i] = m, lv[i] = l;
   }

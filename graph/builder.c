@@ -7,11 +7,11 @@
 
 #define CHECK_PO(p, out)                                                                           \
   do {                                                                                             \
-    if (!(p) || !(out)) return CF_FAIL(CF_EINVAL, "program or output pointer is NULL");           \
+    if (!(p) || !(out)) return CF_FAIL(CF_EINVAL, "program or output pointer is NULL");            \
   } while (0)
 
-cf_status cf_prog_input(cf_program *p, const char *name, int level, int scale_log2,
-                        uint32_t slots, cf_value *out) {
+cf_status cf_prog_input(cf_program *p, const char *name, int level, int scale_log2, uint32_t slots,
+                        cf_value *out) {
   CHECK_PO(p, out);
   cf_type t;
   memset(&t, 0, sizeof t);

@@ -27,7 +27,8 @@ static bool is_prime(uint64_t n) {
     if (n % bases[i] == 0) return n == bases[i];
   uint64_t d = n - 1;
   int s = 0;
-  while (!(d & 1)) d >>= 1, s++;
+  while (!(d & 1))
+    d >>= 1, s++;
   for (size_t i = 0; i < 12; i++) {
     uint64_t x = powmod(bases[i], d, n);
     if (x == 1 || x == n - 1) continue;

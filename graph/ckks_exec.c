@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "graph/ckks_dag.h"
 #include "graph/executor.h"
 #include "graph/ir.h"
+#include "graph/lower.h"
+#include "kernels/ckks/internal.h"
 
 typedef struct named {
   char *name;
@@ -25,11 +28,14 @@ typedef struct ck {
   cf_ckks_ciphertext **ct; /* per node */
   named *in;
   size_t nin;
+  bool dag; /* run the lowered task DAG instead of the evaluator */
+  cf_lower_options lo;
 } ck;
 
 static void clear_values(ck *s) {
   if (s->ct && s->p)
-    for (size_t i = 0; i < s->p->n; i++) cf_ckks_ciphertext_destroy(s->ct[i]);
+    for (size_t i = 0; i < s->p->n; i++)
+      cf_ckks_ciphertext_destroy(s->ct[i]);
   free(s->ct);
   s->ct = NULL;
 }
@@ -53,8 +59,10 @@ static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
     return CF_FAIL(CF_EMISMATCH, "program chain differs from the executor's parameters");
   for (size_t i = 0; i < p->n; i++) {
     if (p->nodes[i].op == CF_OP_POLY)
-      return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu poly: expand polynomials first "
-                                      "(cf_pass_expand_poly)", i);
+      return CF_FAIL(CF_EUNSUPPORTED,
+                     "node %%%zu poly: expand polynomials first "
+                     "(cf_pass_expand_poly)",
+                     i);
     if (p->nodes[i].op == CF_OP_BOOTSTRAP)
       return CF_FAIL(CF_EUNSUPPORTED, "node %%%zu bootstrap: not supported by the evaluator", i);
   }
@@ -80,15 +88,16 @@ static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
   }
   cf_status st = CF_OK;
   if (relin) st = cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk);
-  if (st == CF_OK && (ns || conj)) st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
+  if (st == CF_OK && (ns || conj))
+    st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
   free(steps);
   if (st != CF_OK) return st;
   s->p = p;
   return CF_OK;
 }
 
-static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re,
-                              const double *im, size_t n) {
+static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
+                              size_t n) {
   ck *s = ex->state;
   named *slot = NULL;
   for (size_t i = 0; i < s->nin; i++)
@@ -125,7 +134,8 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
   double *d = malloc((slots ? slots : 1) * sizeof *d);
   if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
   if (n->op == CF_OP_CONST) {
-    for (size_t i = 0; i < slots; i++) d[i] = n->cval;
+    for (size_t i = 0; i < slots; i++)
+      d[i] = n->cval;
   } else if (n->data_kind == CF_DATA_INLINE) {
     memcpy(d, n->data, slots * sizeof *d);
   } else if (n->data_kind == CF_DATA_RANDOM) {
@@ -137,6 +147,17 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
       return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
     }
     memcpy(d, in->re, slots * sizeof *d);
+  }
+  if (n->op == CF_OP_PLAINTEXT && n->shift % (long)slots) {
+    double *r = malloc(slots * sizeof *r);
+    if (!r) {
+      free(d);
+      return CF_FAIL(CF_ENOMEM, "plaintext data");
+    }
+    for (size_t i = 0; i < slots; i++)
+      r[i] = d[(size_t)((((long)i + n->shift) % (long)slots + (long)slots) % (long)slots)];
+    free(d);
+    d = r;
   }
   *out = d;
   return CF_OK;
@@ -165,14 +186,15 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
     const named *in = find_input(s, n->name);
     if (!in) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", n->name);
     if (in->n != n->type.slots)
-      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name,
-                     n->type.slots, in->n);
+      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name, n->type.slots,
+                     in->n);
     st = cf_ckks_encode(s->ctx, in->re, in->im, in->n, n->type.level,
                         cf_scale_value(c, &n->type.scale), &pt);
     if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, out);
     break;
   }
-  case CF_OP_ADD: case CF_OP_SUB:
+  case CF_OP_ADD:
+  case CF_OP_SUB:
     if (B) {
       st = n->op == CF_OP_ADD ? cf_ckks_add(s->ctx, A, B, out) : cf_ckks_sub(s->ctx, A, B, out);
     } else {
@@ -203,7 +225,8 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
     /* hoisted rotations, then multiply-accumulate, as the lowering does */
     cf_ckks_ciphertext **rot = calloc(n->nterms, sizeof *rot), *t = NULL;
     if (!rot) return CF_FAIL(CF_ENOMEM, "linear terms");
-    for (size_t i = 0; i < n->nterms && st == CF_OK; i++) st = cf_ckks_ciphertext_create(s->ctx, &rot[i]);
+    for (size_t i = 0; i < n->nterms && st == CF_OK; i++)
+      st = cf_ckks_ciphertext_create(s->ctx, &rot[i]);
     int *ks = malloc(n->nterms * sizeof *ks);
     if (!ks) st = CF_FAIL(CF_ENOMEM, "linear terms");
     for (size_t i = 0; st == CF_OK && i < n->nterms; i++)
@@ -218,7 +241,8 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
       if (st == CF_OK && i) st = cf_ckks_add(s->ctx, out, t, out);
       cf_ckks_plaintext_destroy(w);
     }
-    for (size_t i = 0; i < n->nterms; i++) cf_ckks_ciphertext_destroy(rot[i]);
+    for (size_t i = 0; i < n->nterms; i++)
+      cf_ckks_ciphertext_destroy(rot[i]);
     free(rot);
     cf_ckks_ciphertext_destroy(t);
     break;
@@ -229,15 +253,20 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
   return st;
 }
 
-static cf_status ck_run(cf_executor *ex) {
-  ck *s = ex->state;
+static cf_status plain_cb(void *user, int node, size_t slots, int level, double scale,
+                          cf_ckks_plaintext **out) {
+  return encode(user, node, slots, level, scale, out);
+}
+
+/* Evaluates the nodes (only the inputs when inputs_only) into s->ct. */
+static cf_status run_eval(ck *s, bool inputs_only) {
   const cf_program *p = s->p;
-  if (!p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
   clear_values(s);
   s->ct = calloc(p->n + 1, sizeof *s->ct);
   if (!s->ct) return CF_FAIL(CF_ENOMEM, "ciphertexts");
   for (size_t v = 0; v < p->n; v++) {
     if (p->nodes[v].type.kind != CF_KIND_CT) continue;
+    if (inputs_only && p->nodes[v].op != CF_OP_INPUT) continue;
     CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->ct[v]));
     cf_status st = eval_node(s, v, s->ct[v]);
     if (st != CF_OK) {
@@ -247,6 +276,21 @@ static cf_status ck_run(cf_executor *ex) {
     }
   }
   return CF_OK;
+}
+
+static cf_status run_dag(ck *s) {
+  cf_dag *d;
+  CF_TRY(cf_lower(s->p, &s->lo, &d));
+  cf_status st = cf_ckks_run_dag(d, s->p, s->ctx, s->rlk, s->gk, plain_cb, s, s->ct);
+  cf_dag_destroy(d);
+  return st;
+}
+
+static cf_status ck_run(cf_executor *ex) {
+  ck *s = ex->state;
+  if (!s->p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
+  CF_TRY(run_eval(s, s->dag));
+  return s->dag ? run_dag(s) : CF_OK;
 }
 
 static cf_status ck_get_output(cf_executor *ex, const char *name, double *re, double *im,
@@ -260,7 +304,8 @@ static cf_status ck_get_output(cf_executor *ex, const char *name, double *re, do
     if (n != m) return CF_FAIL(CF_EINVAL, "output '%s' has %zu slots, buffer has %zu", name, m, n);
     cf_ckks_plaintext *pt;
     CF_TRY(cf_ckks_decrypt(s->ctx, s->sk, s->ct[v], &pt));
-    double *r2 = malloc(s->p->chain.slots * sizeof *r2), *i2 = malloc(s->p->chain.slots * sizeof *i2);
+    double *r2 = malloc(s->p->chain.slots * sizeof *r2),
+           *i2 = malloc(s->p->chain.slots * sizeof *i2);
     cf_status st = r2 && i2 ? cf_ckks_decode(s->ctx, pt, r2, i2) : CF_FAIL(CF_ENOMEM, "decode");
     if (st == CF_OK) {
       memcpy(re, r2, m * sizeof *re);
@@ -277,7 +322,8 @@ static void ck_destroy(cf_executor *ex) {
   ck *s = ex->state;
   clear_values(s);
   clear_keys(s);
-  for (size_t i = 0; i < s->nin; i++) free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
+  for (size_t i = 0; i < s->nin; i++)
+    free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
   free(s->in);
   cf_ckks_secret_key_destroy(s->sk);
   cf_ckks_context_destroy(s->ctx);
@@ -285,8 +331,62 @@ static void ck_destroy(cf_executor *ex) {
   free(ex);
 }
 
-static const cf_executor_ops ck_ops = {"ckks", ck_prepare, ck_set_input, ck_run, ck_get_output,
-                                       ck_destroy};
+static const cf_executor_ops ck_ops = {"ckks", ck_prepare,    ck_set_input,
+                                       ck_run, ck_get_output, ck_destroy};
+
+cf_status cf_executor_create_ckks_dag(const cf_ckks_params *params, const cf_lower_options *o,
+                                      cf_executor **out) {
+  CF_TRY(cf_executor_create_ckks(params, out));
+  ck *s = (*out)->state;
+  s->dag = true;
+  if (o)
+    s->lo = *o;
+  else
+    cf_lower_options_default(&s->lo);
+  return CF_OK;
+}
+
+cf_status cf_ckks_exec_compare_dag(cf_executor *ex, const cf_lower_options *o, size_t *differing) {
+  if (!ex || ex->ops != &ck_ops || !differing)
+    return CF_FAIL(CF_EINVAL, "not a CKKS executor, or differing is NULL");
+  ck *s = ex->state;
+  if (!s->p) return CF_FAIL(CF_EINVAL, "CKKS executor: prepare was not called or failed");
+  const cf_program *p = s->p;
+  CF_TRY(run_eval(s, false));
+  cf_ckks_ciphertext **ref = calloc(p->nout + 1, sizeof *ref);
+  if (!ref) return CF_FAIL(CF_ENOMEM, "reference outputs");
+  cf_status st = CF_OK;
+  for (size_t i = 0; i < p->nout && st == CF_OK; i++) {
+    st = cf_ckks_ciphertext_create(s->ctx, &ref[i]);
+    if (st == CF_OK) st = cf_ckks_ciphertext_copy(s->ct[p->outs[i].v], ref[i]);
+  }
+  /* the same encrypted inputs, through the DAG */
+  for (size_t v = 0; v < p->n && st == CF_OK; v++)
+    if (p->nodes[v].op != CF_OP_INPUT) cf_ckks_ciphertext_destroy(s->ct[v]), s->ct[v] = NULL;
+  cf_lower_options keep = s->lo;
+  if (o)
+    s->lo = *o;
+  else
+    cf_lower_options_default(&s->lo);
+  if (st == CF_OK) st = run_dag(s);
+  s->lo = keep;
+  size_t diff = 0;
+  for (size_t i = 0; i < p->nout && st == CF_OK; i++) {
+    const cf_ckks_ciphertext *a = ref[i], *b = s->ct[p->outs[i].v];
+    size_t words = (size_t)a->size * (size_t)(a->level + 1) * s->ctx->n;
+    if (a->size != b->size || a->level != b->level) {
+      diff += words;
+      continue;
+    }
+    for (size_t w = 0; w < words; w++)
+      diff += a->data[w] != b->data[w];
+  }
+  for (size_t i = 0; i < p->nout; i++)
+    cf_ckks_ciphertext_destroy(ref[i]);
+  free(ref);
+  if (st == CF_OK) *differing = diff;
+  return st;
+}
 
 cf_status cf_executor_create_ckks(const cf_ckks_params *params, cf_executor **out) {
   if (!params || !out) return CF_FAIL(CF_EINVAL, "parameters or output is NULL");

@@ -16,4 +16,15 @@ cf_status cf_chain_from_params(const cf_ckks_params *params, cf_chain *c);
  * bootstrap is not supported. */
 cf_status cf_executor_create_ckks(const cf_ckks_params *params, cf_executor **out);
 
+/* The same, but running the lowered task DAG (cf_lower with o, NULL for
+ * defaults) sequentially with the step functions of kernels/ckks/steps.h. */
+typedef struct cf_lower_options cf_lower_options;
+cf_status cf_executor_create_ckks_dag(const cf_ckks_params *params, const cf_lower_options *o,
+                                      cf_executor **out);
+
+/* Runs a prepared CKKS executor's program both ways on the same encrypted
+ * inputs (inputs set as for run) and counts the output words that differ
+ * between the evaluator and the DAG lowered with o. */
+cf_status cf_ckks_exec_compare_dag(cf_executor *ex, const cf_lower_options *o, size_t *differing);
+
 #endif

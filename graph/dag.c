@@ -6,8 +6,8 @@
 #include "graph/dag_impl.h"
 
 static const char *const kernel_names[CF_KERNEL_COUNT] = {
-    "NTT", "INTT", "ADD", "SUB", "NEG", "MUL", "MUL_ACC", "MUL_CONST", "COPY", "AUTOMORPH",
-    "KS_INNER", "FUSED", "MODUP", "MODDOWN", "RESCALE"};
+    "NTT",  "INTT",      "ADD",      "SUB",   "NEG",   "MUL",     "MUL_ACC", "MUL_CONST",
+    "COPY", "AUTOMORPH", "KS_INNER", "FUSED", "MODUP", "MODDOWN", "RESCALE"};
 
 const char *cf_kernel_name(cf_kernel_kind k) {
   return (unsigned)k < CF_KERNEL_COUNT ? kernel_names[k] : "?";
@@ -62,7 +62,8 @@ void cf_dag_destroy(cf_dag *d) {
     free((void *)d->bufs[i].name);
     free(d->pos[i]);
   }
-  for (size_t i = 0; i < d->nouts; i++) free((void *)d->outs[i].name);
+  for (size_t i = 0; i < d->nouts; i++)
+    free((void *)d->outs[i].name);
   free(d->tasks), free(d->bufs), free(d->infos), free(d->pos), free(d->consts), free(d->fused);
   free(d->outs), free(d->node_cost), free(d->pred_off), free(d->preds);
   free(d);
@@ -75,14 +76,15 @@ static void step_cost(const cf_dag *d, cf_kernel_kind k, size_t rows, size_t in_
   double K = (double)(d->nprimes - d->nq);
   *mm = 0, *ntt = 0;
   switch (k) {
-  case CF_KERNEL_NTT: case CF_KERNEL_INTT: *mm = rows * half_nlogn, *ntt = (double)rows; break;
-  case CF_KERNEL_MUL: case CF_KERNEL_MUL_ACC: case CF_KERNEL_MUL_CONST: *mm = rows * n; break;
+  case CF_KERNEL_NTT:
+  case CF_KERNEL_INTT: *mm = rows * half_nlogn, *ntt = (double)rows; break;
+  case CF_KERNEL_MUL:
+  case CF_KERNEL_MUL_ACC:
+  case CF_KERNEL_MUL_CONST: *mm = rows * n; break;
   case CF_KERNEL_KS_INNER: *mm = 2 * rows * n; break;
   /* fast basis conversion: in_rows scalings, then rows * in_rows products */
   case CF_KERNEL_MODUP: *mm = in_rows * n + rows * in_rows * n; break;
-  case CF_KERNEL_MODDOWN:
-    *mm = K * n + rows * (K * n + n + half_nlogn), *ntt = (double)rows;
-    break;
+  case CF_KERNEL_MODDOWN: *mm = K * n + rows * (K * n + n + half_nlogn), *ntt = (double)rows; break;
   case CF_KERNEL_RESCALE: *mm = rows * (2 * n + half_nlogn), *ntt = (double)rows; break;
   default: break;
   }
@@ -117,7 +119,8 @@ typedef struct rd {
 cf_status cf_dag_derive_edges(cf_dag *d) {
   size_t *off = calloc(d->nbufs + 1, sizeof *off);
   if (!off) return CF_FAIL(CF_ENOMEM, "edge tables");
-  for (size_t b = 0; b < d->nbufs; b++) off[b + 1] = off[b] + d->bufs[b].nlimbs;
+  for (size_t b = 0; b < d->nbufs; b++)
+    off[b + 1] = off[b] + d->bufs[b].nlimbs;
   size_t rows = off[d->nbufs];
   int32_t *writer = malloc((rows + 1) * sizeof *writer), *head = malloc((rows + 1) * sizeof *head);
   size_t rcap = 1024, rlen = 0, ecap = 1024, elen = 0;
@@ -126,7 +129,8 @@ cf_status cf_dag_derive_edges(cf_dag *d) {
   d->pred_off = calloc(d->ntasks + 1, sizeof *d->pred_off);
   cf_status st = CF_OK;
   if (!writer || !head || !pool || !edges || !d->pred_off) st = CF_FAIL(CF_ENOMEM, "edge tables");
-  for (size_t i = 0; st == CF_OK && i < rows; i++) writer[i] = -1, head[i] = -1;
+  for (size_t i = 0; st == CF_OK && i < rows; i++)
+    writer[i] = -1, head[i] = -1;
   for (size_t t = 0; st == CF_OK && t < d->ntasks; t++) {
     size_t start = elen;
     const cf_dag_task *tk = &d->tasks[t];
@@ -185,7 +189,8 @@ cf_status cf_dag_derive_edges(cf_dag *d) {
     for (size_t i = start + 1; i < elen; i++) {
       uint32_t v = edges[i];
       size_t j = i;
-      while (j > start && edges[j - 1] > v) edges[j] = edges[j - 1], j--;
+      while (j > start && edges[j - 1] > v)
+        edges[j] = edges[j - 1], j--;
       edges[j] = v;
     }
     size_t u = start;

@@ -117,6 +117,7 @@ typedef struct cf_dag_buffer_info {
   int node;
   int level;
   double scale;
+  uint32_t slots; /* slot count to encode with (a constant fills every slot) */
   /* KEY: Galois element (0: relinearization key), digit; buffer.poly is 0
    * for b_j and 1 for a_j. */
   uint64_t galois;

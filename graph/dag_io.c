@@ -27,7 +27,8 @@ cf_status cf_dag_write_text(const cf_dag *d, FILE *f) {
   for (size_t i = 0; i < d->nbufs; i++) {
     const cf_dag_buffer *b = &d->bufs[i];
     fprintf(f, "buffer %u %s %s limbs=%u primes=", b->id, b->name, role_name(b->role), b->nlimbs);
-    for (uint32_t k = 0; k < b->nlimbs; k++) fprintf(f, "%s%u", k ? "," : "", b->primes[k]);
+    for (uint32_t k = 0; k < b->nlimbs; k++)
+      fprintf(f, "%s%u", k ? "," : "", b->primes[k]);
     fprintf(f, " value=%d poly=%d", b->value, b->poly);
     const cf_dag_buffer_info *in = &d->infos[i];
     if (b->role == CF_BUFFER_PLAINTEXT)
@@ -47,16 +48,18 @@ cf_status cf_dag_write_text(const cf_dag *d, FILE *f) {
     fprintf(f, "fused %zu", i);
     for (int s = 0; s < c->nsteps; s++) {
       fprintf(f, " %s(", cf_kernel_name(c->steps[s].kind));
-      for (int k = 0; k < c->steps[s].npieces; k++) fprintf(f, "%s%u", k ? "," : "", c->steps[s].piece[k]);
+      for (int k = 0; k < c->steps[s].npieces; k++)
+        fprintf(f, "%s%u", k ? "," : "", c->steps[s].piece[k]);
       fprintf(f, ")");
     }
     fprintf(f, "\n");
   }
   for (size_t i = 0; i < d->ntasks; i++) {
     const cf_dag_task *t = &d->tasks[i];
-    fprintf(f, "task %u %s node=%d level=%d cost_ns=%.0f bytes=%.0f", t->id, cf_kernel_name(t->kind),
-            t->he_node, t->level, t->cost_ns, t->bytes);
-    if (t->kind == CF_KERNEL_AUTOMORPH) fprintf(f, " galois=%llu", (unsigned long long)t->arg.galois);
+    fprintf(f, "task %u %s node=%d level=%d cost_ns=%.0f bytes=%.0f", t->id,
+            cf_kernel_name(t->kind), t->he_node, t->level, t->cost_ns, t->bytes);
+    if (t->kind == CF_KERNEL_AUTOMORPH)
+      fprintf(f, " galois=%llu", (unsigned long long)t->arg.galois);
     if (t->kind == CF_KERNEL_MUL_CONST) fprintf(f, " constant=%u", t->arg.constant);
     if (t->kind == CF_KERNEL_MODUP) fprintf(f, " digit=%u", t->arg.digit);
     if (t->kind == CF_KERNEL_FUSED) fprintf(f, " chain=%u", t->arg.fused);
@@ -67,13 +70,15 @@ cf_status cf_dag_write_text(const cf_dag *d, FILE *f) {
     size_t np;
     const uint32_t *p = cf_dag_preds(d, i, &np);
     fprintf(f, " preds=");
-    for (size_t k = 0; k < np; k++) fprintf(f, "%s%u", k ? "," : "", p[k]);
+    for (size_t k = 0; k < np; k++)
+      fprintf(f, "%s%u", k ? "," : "", p[k]);
     fprintf(f, "\n");
   }
   for (size_t i = 0; i < d->nouts; i++) {
     const cf_dag_output *o = &d->outs[i];
     fprintf(f, "output %s value=%d limbs=%u buffers=", o->name, o->value, o->nlimbs);
-    for (int k = 0; k < o->npolys; k++) fprintf(f, "%s%u", k ? "," : "", o->buffers[k]);
+    for (int k = 0; k < o->npolys; k++)
+      fprintf(f, "%s%u", k ? "," : "", o->buffers[k]);
     fprintf(f, "\n");
   }
   if (ferror(f)) return CF_FAIL(CF_EIO, "writing the DAG failed");
@@ -82,8 +87,11 @@ cf_status cf_dag_write_text(const cf_dag *d, FILE *f) {
 
 static const char *kernel_color(cf_kernel_kind k) {
   switch (k) {
-  case CF_KERNEL_NTT: case CF_KERNEL_INTT: return "lightblue";
-  case CF_KERNEL_MODUP: case CF_KERNEL_MODDOWN: case CF_KERNEL_RESCALE: return "salmon";
+  case CF_KERNEL_NTT:
+  case CF_KERNEL_INTT: return "lightblue";
+  case CF_KERNEL_MODUP:
+  case CF_KERNEL_MODDOWN:
+  case CF_KERNEL_RESCALE: return "salmon";
   case CF_KERNEL_KS_INNER: return "gold";
   case CF_KERNEL_FUSED: return "palegreen";
   default: return "white";
@@ -103,7 +111,8 @@ cf_status cf_dag_dot(const cf_dag *d, char **text) {
   for (size_t i = 0; i < d->ntasks; i++) {
     size_t np;
     const uint32_t *p = cf_dag_preds(d, i, &np);
-    for (size_t k = 0; k < np; k++) cf_sb_printf(&b, "  t%u -> t%zu;\n", p[k], i);
+    for (size_t k = 0; k < np; k++)
+      cf_sb_printf(&b, "  t%u -> t%zu;\n", p[k], i);
   }
   cf_sb_printf(&b, "}\n");
   if (b.oom) {
@@ -122,15 +131,16 @@ cf_status cf_program_dot(const cf_program *p, char **text) {
     const cf_node *n = &p->nodes[i];
     char ty[640];
     cf_type_format(&n->type, ty, sizeof ty);
-    const char *shape = n->op == CF_OP_INPUT ? "invhouse"
+    const char *shape = n->op == CF_OP_INPUT                                 ? "invhouse"
                         : (n->op == CF_OP_PLAINTEXT || n->op == CF_OP_CONST) ? "note"
-                                                                            : "box";
+                                                                             : "box";
     cf_sb_printf(&b, "  v%zu [shape=%s, label=\"%%%zu %s", i, shape, i, cf_op_name(n->op));
     if (n->op == CF_OP_ROTATE) cf_sb_printf(&b, " k=%d", n->k);
     if (n->name) cf_sb_printf(&b, " %s", n->name);
     if (n->type.kind == CF_KIND_CT) cf_sb_printf(&b, "\\nlevel %d", n->type.level);
     cf_sb_printf(&b, "\"];\n");
-    for (int a = 0; a < n->nargs; a++) cf_sb_printf(&b, "  v%d -> v%zu;\n", n->args[a], i);
+    for (int a = 0; a < n->nargs; a++)
+      cf_sb_printf(&b, "  v%d -> v%zu;\n", n->args[a], i);
     for (size_t t = 0; t < n->nterms; t++)
       cf_sb_printf(&b, "  v%d -> v%zu [style=dashed, label=\"%d\"];\n", n->pts[t], i, n->rots[t]);
   }

@@ -1,6 +1,6 @@
 /* Dispatch through the executor vtable. */
-#include "base/error.h"
 #include "graph/executor.h"
+#include "base/error.h"
 
 cf_status cf_executor_prepare(cf_executor *ex, const cf_program *p) {
   if (!ex || !p) return CF_FAIL(CF_EINVAL, "executor or program is NULL");

@@ -48,7 +48,8 @@ static cf_status new_chain(cf_dag *d, cf_dag_task *f) {
   c->nsteps = 1;
   c->steps[0].kind = f->kind;
   c->steps[0].npieces = f->npieces;
-  for (int i = 0; i < f->npieces; i++) c->steps[0].piece[i] = (uint8_t)i;
+  for (int i = 0; i < f->npieces; i++)
+    c->steps[0].piece[i] = (uint8_t)i;
   if (f->kind == CF_KERNEL_AUTOMORPH) c->steps[0].galois = f->arg.galois;
   if (f->kind == CF_KERNEL_MUL_CONST) c->steps[0].constant = f->arg.constant;
   f->kind = CF_KERNEL_FUSED;
@@ -64,7 +65,8 @@ static bool try_append(cf_dag *d, cf_dag_task *f, const cf_dag_task *t) {
   uint8_t idx[5];
   for (int j = 0; j < t->npieces; j++) {
     int k = 0;
-    while (k < np && !same(&pieces[k], &t->pieces[j])) k++;
+    while (k < np && !same(&pieces[k], &t->pieces[j]))
+      k++;
     if (k == np) {
       if (np == CF_DAG_MAX_PIECES) return false;
       pieces[np++] = t->pieces[j];
@@ -105,8 +107,7 @@ cf_status cf_dag_fuse(cf_dag *d) {
           if (conflicts(f, &t)) break;
           continue;
         }
-        if (f->he_node != t.he_node || !fusable(f) ||
-            f->pieces[0].nlimbs != t.pieces[0].nlimbs)
+        if (f->he_node != t.he_node || !fusable(f) || f->pieces[0].nlimbs != t.pieces[0].nlimbs)
           break;
         cf_dag_task copy = *f;
         size_t nf = d->nfused;

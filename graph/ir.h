@@ -52,19 +52,20 @@ typedef struct cf_node {
   cf_value args[2];
   cf_type type;
   /* attributes, by op */
-  int k;            /* ROTATE */
-  int level_to;     /* LEVEL_DROP, BOOTSTRAP */
-  int hoist;        /* ROTATE, CONJ: share the ModUp of the source */
-  cf_scale pscale;  /* MUL with pt/const, LINEAR: encoding scale */
-  double cval;      /* CONST */
-  char *name;       /* INPUT, PLAINTEXT */
-  int data_kind;    /* PLAINTEXT */
+  int k;           /* ROTATE */
+  int level_to;    /* LEVEL_DROP, BOOTSTRAP */
+  int hoist;       /* ROTATE, CONJ, LINEAR: share the ModUp of the source */
+  cf_scale pscale; /* MUL with pt/const, LINEAR: encoding scale */
+  double cval;     /* CONST */
+  char *name;      /* INPUT, PLAINTEXT */
+  int data_kind;   /* PLAINTEXT */
+  int shift;       /* PLAINTEXT: slot i holds data[(i + shift) mod slots] */
   uint64_t seed;
-  double *data;     /* slots values when inline */
-  size_t nterms;    /* LINEAR */
+  double *data;  /* slots values when inline */
+  size_t nterms; /* LINEAR */
   int *rots;
   cf_value *pts;
-  int basis;        /* POLY */
+  int basis; /* POLY */
   double a, b;
   size_t ncoeffs;
   double *coeffs;
@@ -117,8 +118,7 @@ cf_status cf_program_add_output(cf_program *p, const char *name, cf_value v);
 cf_status cf_node_clone_data(cf_node *dst, const cf_node *src);
 void cf_node_free(cf_node *n);
 /* Internal input with an exact type (used to type polynomial expansions). */
-cf_status cf_program_input_typed(cf_program *p, const char *name, const cf_type *t,
-                                 cf_value *out);
+cf_status cf_program_input_typed(cf_program *p, const char *name, const cf_type *t, cf_value *out);
 
 /* Arithmetic with an explicit management mode (program.c / manage.c). */
 cf_status cf_b_add(cf_program *p, cf_op op, cf_value a, cf_value b, int manage, cf_value *out);

@@ -15,7 +15,7 @@
 #include "graph/ir.h"
 
 typedef struct decomp {
-  int32_t src;          /* the decomposed polynomial (evaluation form, Q_l) */
+  int32_t src; /* the decomposed polynomial (evaluation form, Q_l) */
   int32_t ext[CF_CHAIN_MAX_Q];
   int ndigits;
 } decomp;
@@ -24,9 +24,9 @@ typedef struct lctx {
   cf_dag *d;
   const cf_program *p;
   int node, level;
-  int32_t (*vb)[3];     /* buffers of each value's polynomials */
-  decomp **dc;          /* shared decompositions per value (hoisting) */
-  int32_t *keys;        /* key buffer ids, searched linearly (few keys) */
+  int32_t (*vb)[3]; /* buffers of each value's polynomials */
+  decomp **dc;      /* shared decompositions per value (hoisting) */
+  int32_t *keys;    /* key buffer ids, searched linearly (few keys) */
   uint64_t *key_g;
   size_t nkeys;
 } lctx;
@@ -64,11 +64,19 @@ static cf_status new_buffer(lctx *x, cf_buffer_role role, const uint16_t *primes
     return CF_FAIL(CF_ENOMEM, "DAG buffer");
   }
   memcpy(pr, primes, n * sizeof *pr);
-  for (size_t i = 0; i < d->nprimes; i++) pos[i] = -1;
-  for (size_t i = 0; i < n; i++) pos[primes[i]] = (int16_t)i;
+  for (size_t i = 0; i < d->nprimes; i++)
+    pos[i] = -1;
+  for (size_t i = 0; i < n; i++)
+    pos[primes[i]] = (int16_t)i;
   uint32_t id = (uint32_t)d->nbufs;
-  d->bufs[id] = (cf_dag_buffer){.id = id, .role = role, .nlimbs = (uint32_t)n, .primes = pr,
-                                .ntt_form = 1, .value = value, .poly = poly, .name = nm};
+  d->bufs[id] = (cf_dag_buffer){.id = id,
+                                .role = role,
+                                .nlimbs = (uint32_t)n,
+                                .primes = pr,
+                                .ntt_form = 1,
+                                .value = value,
+                                .poly = poly,
+                                .name = nm};
   memset(&d->infos[id], 0, sizeof d->infos[id]);
   d->infos[id].node = -1;
   d->pos[id] = pos;
@@ -78,13 +86,15 @@ static cf_status new_buffer(lctx *x, cf_buffer_role role, const uint16_t *primes
 }
 
 static size_t q_primes(uint16_t *pr, int level) {
-  for (int i = 0; i <= level; i++) pr[i] = (uint16_t)i;
+  for (int i = 0; i <= level; i++)
+    pr[i] = (uint16_t)i;
   return (size_t)level + 1;
 }
 
 static size_t qp_primes(const cf_dag *d, uint16_t *pr, int level) {
   size_t n = q_primes(pr, level);
-  for (size_t k = d->nq; k < d->nprimes; k++) pr[n++] = (uint16_t)k;
+  for (size_t k = d->nq; k < d->nprimes; k++)
+    pr[n++] = (uint16_t)k;
   return n;
 }
 
@@ -108,7 +118,8 @@ static cf_status key_buffer(lctx *x, uint64_t galois, int digit, int poly, int32
   size_t n = qp_primes(x->d, pr, (int)x->d->nq - 1);
   char name[96];
   if (galois)
-    snprintf(name, sizeof name, "gk%llu.d%d.%c", (unsigned long long)galois, digit, poly ? 'a' : 'b');
+    snprintf(name, sizeof name, "gk%llu.d%d.%c", (unsigned long long)galois, digit,
+             poly ? 'a' : 'b');
   else
     snprintf(name, sizeof name, "rlk.d%d.%c", digit, poly ? 'a' : 'b');
   CF_TRY(new_buffer(x, CF_BUFFER_KEY, pr, n, -1, poly, name, out));
@@ -128,10 +139,11 @@ static cf_status key_buffer(lctx *x, uint64_t galois, int digit, int poly, int32
 /* A plaintext buffer for node v encoded at (level, scale): shared by uses. */
 static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *out) {
   cf_dag *d = x->d;
+  uint32_t slots = x->p->nodes[x->node].type.slots;
   for (size_t i = 0; i < d->nbufs; i++) {
     const cf_dag_buffer_info *in = &d->infos[i];
     if (d->bufs[i].role == CF_BUFFER_PLAINTEXT && in->node == v && in->level == level &&
-        in->scale == scale) {
+        in->scale == scale && in->slots == slots) {
       *out = (int32_t)i;
       return CF_OK;
     }
@@ -148,6 +160,7 @@ static cf_status plain_buffer(lctx *x, int v, int level, double scale, int32_t *
   d->infos[*out].node = v;
   d->infos[*out].level = level;
   d->infos[*out].scale = scale;
+  d->infos[*out].slots = slots;
   return CF_OK;
 }
 
@@ -195,8 +208,8 @@ static int where(const cf_dag *d, const opnd *o, uint16_t prime, int *row) {
 
 /* Tasks of one limb-local step over the rows with primes pr[0..n): split at
  * grain boundaries and wherever an operand's rows stop being contiguous. */
-static cf_status limbwise(lctx *x, cf_kernel_kind kind, uint64_t arg, const uint16_t *pr,
-                          size_t n, int nops, const opnd *ops) {
+static cf_status limbwise(lctx *x, cf_kernel_kind kind, uint64_t arg, const uint16_t *pr, size_t n,
+                          int nops, const opnd *ops) {
   cf_dag *d = x->d;
   size_t g = d->opts.grain ? d->opts.grain : n;
   size_t i = 0;
@@ -292,12 +305,13 @@ static cf_status decompose(lctx *x, int32_t src, int level, decomp **out) {
     size_t ne = 0;
     for (int i = 0; i <= level; i++)
       if (i < first || i >= first + cnt) ep[ne++] = (uint16_t)i;
-    for (size_t k = d->nq; k < d->nprimes; k++) ep[ne++] = (uint16_t)k;
+    for (size_t k = d->nq; k < d->nprimes; k++)
+      ep[ne++] = (uint16_t)k;
     char what[32];
     snprintf(what, sizeof what, "ks.ext%d", j);
     st = temp(x, ep, ne, -1, what, &dc->ext[j]);
-    if (st == CF_OK) st = meet(x, CF_KERNEL_MODUP, (uint32_t)j, dc->ext[j], ne, t, (size_t)first,
-                               (size_t)cnt);
+    if (st == CF_OK)
+      st = meet(x, CF_KERNEL_MODUP, (uint32_t)j, dc->ext[j], ne, t, (size_t)first, (size_t)cnt);
     if (st == CF_OK) st = step1(x, CF_KERNEL_NTT, ep, ne, dc->ext[j]);
   }
   if (st != CF_OK) {
@@ -323,15 +337,18 @@ static cf_status ks_apply(lctx *x, const decomp *dc, int level, uint64_t galois,
     int32_t own = dc->src, ext = dc->ext[j];
     if (galois) {
       uint16_t op[CF_CHAIN_MAX_Q];
-      for (int i = 0; i < cnt; i++) op[i] = (uint16_t)(first + i);
+      for (int i = 0; i < cnt; i++)
+        op[i] = (uint16_t)(first + i);
       char what[32];
       snprintf(what, sizeof what, "ks.rot%d", j);
       CF_TRY(temp(x, op, (size_t)cnt, -1, what, &own));
       CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, op, (size_t)cnt, own, dc->src));
-      const cf_dag_buffer *eb = &d->bufs[dc->ext[j]];
+      /* the primes array is owned by the buffer; the bufs array may move */
+      const uint16_t *ep = d->bufs[dc->ext[j]].primes;
+      size_t en = d->bufs[dc->ext[j]].nlimbs;
       snprintf(what, sizeof what, "ks.rotext%d", j);
-      CF_TRY(temp(x, eb->primes, eb->nlimbs, -1, what, &ext));
-      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, eb->primes, eb->nlimbs, ext, dc->ext[j]));
+      CF_TRY(temp(x, ep, en, -1, what, &ext));
+      CF_TRY(step2(x, CF_KERNEL_AUTOMORPH, galois, ep, en, ext, dc->ext[j]));
     }
     int32_t kb, ka;
     CF_TRY(key_buffer(x, galois, j, 0, &kb));
@@ -371,8 +388,10 @@ static cf_status rotate(lctx *x, cf_value src, uint64_t galois, bool share, int3
   decomp *dc = share ? x->dc[src] : NULL;
   if (!dc) {
     CF_TRY(decompose(x, x->vb[src][1], l, &dc));
-    if (share) x->dc[src] = dc;
-    else *own = dc;
+    if (share)
+      x->dc[src] = dc;
+    else
+      *own = dc;
   }
   int32_t acc[2];
   CF_TRY(ks_apply(x, dc, l, galois, acc));
@@ -433,8 +452,10 @@ static cf_status lower_node(lctx *x, cf_value v) {
       CF_TRY(new_buffer(x, CF_BUFFER_CIPHERTEXT, pr, nr, v, k, name, &out[k]));
     }
     return CF_OK;
-  case CF_OP_PLAINTEXT: case CF_OP_CONST: return CF_OK;
-  case CF_OP_ADD: case CF_OP_SUB: {
+  case CF_OP_PLAINTEXT:
+  case CF_OP_CONST: return CF_OK;
+  case CF_OP_ADD:
+  case CF_OP_SUB: {
     cf_kernel_kind k = n->op == CF_OP_ADD ? CF_KERNEL_ADD : CF_KERNEL_SUB;
     if (tb->kind == CF_KIND_CT) {
       static const char *const names[3] = {"c0", "c1", "c2"};
@@ -448,7 +469,8 @@ static cf_status lower_node(lctx *x, cf_value v) {
     CF_TRY(plain_buffer(x, n->args[1], l, cf_scale_value(&p->chain, &ta->scale), &pt));
     CF_TRY(temp(x, pr, nr, 0, "c0", &out[0]));
     CF_TRY(step3(x, k, pr, nr, out[0], A[0], pt));
-    for (int i = 1; i < ta->polys; i++) out[i] = A[i];
+    for (int i = 1; i < ta->polys; i++)
+      out[i] = A[i];
     return CF_OK;
   }
   case CF_OP_NEG:
@@ -459,7 +481,8 @@ static cf_status lower_node(lctx *x, cf_value v) {
     return CF_OK;
   case CF_OP_MUL:
     if (tb->kind == CF_KIND_CT) {
-      for (int i = 0; i < 3; i++) CF_TRY(temp(x, pr, nr, i, i == 0 ? "d0" : i == 1 ? "d1" : "d2", &out[i]));
+      for (int i = 0; i < 3; i++)
+        CF_TRY(temp(x, pr, nr, i, i == 0 ? "d0" : i == 1 ? "d1" : "d2", &out[i]));
       CF_TRY(step3(x, CF_KERNEL_MUL, pr, nr, out[0], A[0], B[0]));
       CF_TRY(step3(x, CF_KERNEL_MUL, pr, nr, out[1], A[0], B[1]));
       CF_TRY(step3(x, CF_KERNEL_MUL_ACC, pr, nr, out[1], A[1], B[0]));
@@ -507,11 +530,13 @@ static cf_status lower_node(lctx *x, cf_value v) {
     return CF_OK;
   }
   case CF_OP_LEVEL_DROP:
-    for (int i = 0; i < ta->polys; i++) out[i] = A[i];
+    for (int i = 0; i < ta->polys; i++)
+      out[i] = A[i];
     return CF_OK;
-  case CF_OP_ROTATE: case CF_OP_CONJ: {
-    uint64_t g = n->op == CF_OP_CONJ ? cf_galois_conjugate(&p->chain)
-                                     : cf_galois_rotation(&p->chain, n->k);
+  case CF_OP_ROTATE:
+  case CF_OP_CONJ: {
+    uint64_t g =
+        n->op == CF_OP_CONJ ? cf_galois_conjugate(&p->chain) : cf_galois_rotation(&p->chain, n->k);
     decomp *own = NULL;
     cf_status st = rotate(x, n->args[0], g, n->hoist != 0, out, &own);
     free(own);
@@ -543,7 +568,7 @@ static cf_status lower_node(lctx *x, cf_value v) {
         }
       }
     }
-    if (!had) free_decomp(x, n->args[0]);
+    if (!had && !n->hoist) free_decomp(x, n->args[0]);
     return st;
   }
   case CF_OP_POLY:
@@ -602,14 +627,16 @@ cf_status cf_lower(const cf_program *p, const cf_lower_options *o, cf_dag **out)
       o2->name = p->outs[i].name;
       o2->value = v;
       o2->npolys = p->nodes[v].type.polys;
-      for (int k = 0; k < o2->npolys; k++) o2->buffers[k] = (uint32_t)x.vb[v][k];
+      for (int k = 0; k < o2->npolys; k++)
+        o2->buffers[k] = (uint32_t)x.vb[v][k];
       o2->nlimbs = (uint16_t)(p->nodes[v].type.level + 1);
       char *nm = strdup(o2->name);
       if (!nm) st = CF_FAIL(CF_ENOMEM, "output name");
       o2->name = nm;
     }
   }
-  for (size_t v = 0; v < p->n; v++) free(x.dc[v]);
+  for (size_t v = 0; v < p->n; v++)
+    free(x.dc[v]);
   free(x.vb), free(x.dc), free(x.keys), free(x.key_g);
   if (st == CF_OK && opts.fuse) st = cf_dag_fuse(d);
   if (st == CF_OK) st = cf_dag_derive_edges(d);

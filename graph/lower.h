@@ -10,10 +10,10 @@
 #include "graph/dag.h"
 
 typedef struct cf_lower_options {
-  unsigned grain;          /* limbs per task; 0: whole polynomial */
-  bool fuse;               /* merge chains of limb-local tasks into FUSED tasks */
-  double ns_per_modmul;    /* cost model: one 64-bit modular multiplication */
-  double ns_per_byte;      /* cost model: one byte read or written */
+  unsigned grain;       /* limbs per task; 0: whole polynomial */
+  bool fuse;            /* merge chains of limb-local tasks into FUSED tasks */
+  double ns_per_modmul; /* cost model: one 64-bit modular multiplication */
+  double ns_per_byte;   /* cost model: one byte read or written */
 } cf_lower_options;
 
 void cf_lower_options_default(cf_lower_options *o);
@@ -25,7 +25,7 @@ cf_status cf_lower(const cf_program *p, const cf_lower_options *o, cf_dag **out)
 typedef struct cf_node_cost {
   size_t ntasks;
   double modmuls;
-  double ntts;       /* limb NTTs and inverse NTTs, including those inside ModDown/rescale */
+  double ntts; /* limb NTTs and inverse NTTs, including those inside ModDown/rescale */
   double bytes;
   double cost_ns;
 } cf_node_cost;

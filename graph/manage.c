@@ -125,9 +125,9 @@ cf_status cf_b_mul(cf_program *p, cf_value a, cf_value b, int manage, cf_value *
       CF_TRY(drop_to(p, b, level, &b));
     }
     if (ty(p, a)->level < 1)
-      return CF_FAIL(CF_ELEVEL,
-                     "node %%%zu mul: level exhausted: %%%d is at level 0, no level left to rescale",
-                     p->n, a);
+      return CF_FAIL(
+          CF_ELEVEL,
+          "node %%%zu mul: level exhausted: %%%d is at level 0, no level left to rescale", p->n, a);
   }
   cf_node n;
   cf_node_init(&n, CF_OP_MUL);
@@ -184,8 +184,11 @@ cf_status cf_pass_manage_scale(const cf_program *in, cf_program **out) {
     const cf_node *n = &in->nodes[i];
     cf_value a = n->nargs > 0 ? map[n->args[0]] : -1, b = n->nargs > 1 ? map[n->args[1]] : -1;
     switch (n->op) {
-    case CF_OP_RELIN: case CF_OP_RESCALE: case CF_OP_LEVEL_DROP: map[i] = a; break;
-    case CF_OP_ADD: case CF_OP_SUB: st = cf_b_add(p, n->op, a, b, CF_MANAGE_AUTO, &map[i]); break;
+    case CF_OP_RELIN:
+    case CF_OP_RESCALE:
+    case CF_OP_LEVEL_DROP: map[i] = a; break;
+    case CF_OP_ADD:
+    case CF_OP_SUB: st = cf_b_add(p, n->op, a, b, CF_MANAGE_AUTO, &map[i]); break;
     case CF_OP_MUL: st = cf_b_mul(p, a, b, CF_MANAGE_AUTO, &map[i]); break;
     case CF_OP_LINEAR: {
       cf_value *pts = malloc(n->nterms * sizeof *pts);
@@ -193,7 +196,8 @@ cf_status cf_pass_manage_scale(const cf_program *in, cf_program **out) {
         st = CF_FAIL(CF_ENOMEM, "linear terms");
         break;
       }
-      for (size_t t = 0; t < n->nterms; t++) pts[t] = map[n->pts[t]];
+      for (size_t t = 0; t < n->nterms; t++)
+        pts[t] = map[n->pts[t]];
       st = cf_b_linear(p, a, n->nterms, n->rots, pts, CF_MANAGE_AUTO, &map[i]);
       free(pts);
       break;

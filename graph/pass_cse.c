@@ -14,13 +14,15 @@ static uint64_t mix(uint64_t h, uint64_t v) {
 
 static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001B3ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001B3ull;
   return h;
 }
 
 static uint64_t node_hash(const cf_node *n) {
   uint64_t h = mix(14695981039346656037ull, (uint64_t)n->op);
-  for (int i = 0; i < n->nargs; i++) h = mix(h, (uint64_t)n->args[i]);
+  for (int i = 0; i < n->nargs; i++)
+    h = mix(h, (uint64_t)n->args[i]);
   h = mix(h, (uint64_t)(int64_t)n->k);
   h = mix(h, (uint64_t)(int64_t)n->level_to);
   h = hash_bytes(h, &n->pscale, sizeof n->pscale);
@@ -50,7 +52,8 @@ static bool same_data(const cf_node *a, const cf_node *b) {
     return false;
   if (a->ncoeffs && memcmp(a->coeffs, b->coeffs, a->ncoeffs * sizeof(double))) return false;
   if (a->op == CF_OP_PLAINTEXT) {
-    if (strcmp(a->name, b->name) != 0 || a->data_kind != b->data_kind || a->seed != b->seed)
+    if (strcmp(a->name, b->name) != 0 || a->data_kind != b->data_kind || a->seed != b->seed ||
+        a->shift != b->shift)
       return false;
     if (a->data && memcmp(a->data, b->data, a->type.slots * sizeof(double))) return false;
   }
@@ -62,7 +65,8 @@ cf_status cf_pass_cse(const cf_program *in, cf_program **out) {
   cf_program *p;
   CF_TRY(cf_program_new_like(in, &p));
   size_t nb = 16;
-  while (nb < 2 * in->n) nb *= 2;
+  while (nb < 2 * in->n)
+    nb *= 2;
   cf_value *map = malloc((in->n + 1) * sizeof *map);
   cf_value *table = malloc(nb * sizeof *table);
   if (!map || !table) {
@@ -70,7 +74,8 @@ cf_status cf_pass_cse(const cf_program *in, cf_program **out) {
     cf_program_destroy(p);
     return CF_FAIL(CF_ENOMEM, "cse tables");
   }
-  for (size_t i = 0; i < nb; i++) table[i] = -1;
+  for (size_t i = 0; i < nb; i++)
+    table[i] = -1;
   cf_status st = CF_OK;
   for (size_t i = 0; i < in->n && st == CF_OK; i++) {
     const cf_node *n = &in->nodes[i];

@@ -15,12 +15,15 @@ cf_status cf_pass_dce(const cf_program *in, cf_program **out) {
     cf_program_destroy(p);
     return CF_FAIL(CF_ENOMEM, "dce tables");
   }
-  for (size_t i = 0; i < in->nout; i++) live[in->outs[i].v] = 1;
+  for (size_t i = 0; i < in->nout; i++)
+    live[in->outs[i].v] = 1;
   for (size_t i = in->n; i-- > 0;) {
     if (!live[i]) continue;
     const cf_node *n = &in->nodes[i];
-    for (int a = 0; a < n->nargs; a++) live[n->args[a]] = 1;
-    for (size_t t = 0; t < n->nterms; t++) live[n->pts[t]] = 1;
+    for (int a = 0; a < n->nargs; a++)
+      live[n->args[a]] = 1;
+    for (size_t t = 0; t < n->nterms; t++)
+      live[n->pts[t]] = 1;
   }
   cf_status st = CF_OK;
   for (size_t i = 0; i < in->n && st == CF_OK; i++) {

@@ -15,7 +15,7 @@
 typedef struct pctx {
   cf_program *p;
   int cheb;
-  cf_value *baby;  /* baby[1..k] */
+  cf_value *baby; /* baby[1..k] */
   int k;
   cf_value *giant; /* giant[j] = B_{k 2^j} */
   int ngiant;
@@ -58,7 +58,8 @@ static cf_status lincomb(pctx *x, const double *c, int d, const cf_type *target,
     return CF_FAIL(CF_ELEVEL, "level exhausted: polynomial terms reach level 0 before their "
                               "coefficients are applied");
   bool allzero = true;
-  for (int i = 1; i <= d; i++) allzero = allzero && c[i] == 0.0;
+  for (int i = 1; i <= d; i++)
+    allzero = allzero && c[i] == 0.0;
   cf_value acc = -1;
   for (int i = 1; i <= (d < 1 ? 1 : d); i++) {
     double ci = i <= d ? c[i] : 0.0; /* d == 0: a constant, built as 0 * B_1 + c0 */
@@ -85,10 +86,12 @@ static cf_status lincomb(pctx *x, const double *c, int d, const cf_type *target,
 }
 
 static cf_status rec(pctx *x, const double *c, int d, const cf_type *target, cf_value *out) {
-  while (d > 0 && c[d] == 0.0) d--;
+  while (d > 0 && c[d] == 0.0)
+    d--;
   if (d < x->k) return lincomb(x, c, d, target, out);
   int m = 0;
-  while (m + 1 < x->ngiant && (x->k << (m + 1)) <= d) m++;
+  while (m + 1 < x->ngiant && (x->k << (m + 1)) <= d)
+    m++;
   int g = x->k << m;
   double *q = calloc((size_t)(d - g + 1), sizeof *q), *r = malloc((size_t)g * sizeof *r);
   if (!q || !r) {
@@ -120,7 +123,8 @@ static cf_status rec(pctx *x, const double *c, int d, const cf_type *target, cf_
 cf_status cf_poly_expand(cf_program *p, cf_value x, const cf_node *poly, cf_value *out) {
   pctx c = {.p = p, .cheb = poly->basis == CF_BASIS_CHEBYSHEV};
   int d = (int)poly->ncoeffs - 1;
-  while (d > 1 && poly->coeffs[d] == 0.0) d--;
+  while (d > 1 && poly->coeffs[d] == 0.0)
+    d--;
   cf_value t = x;
   if (c.cheb && !(poly->a == -1.0 && poly->b == 1.0)) {
     cf_value k;
@@ -130,7 +134,8 @@ cf_status cf_poly_expand(cf_program *p, cf_value x, const cf_node *poly, cf_valu
     CF_TRY(cf_b_add(p, CF_OP_ADD, t, k, CF_MANAGE_AUTO, &t));
   }
   int k = 2;
-  while ((k * k) < d + 1) k *= 2;
+  while ((k * k) < d + 1)
+    k *= 2;
   if (k > d) k = d < 1 ? 1 : d;
   c.k = k;
   c.baby = calloc((size_t)k + 1, sizeof *c.baby);

@@ -7,7 +7,7 @@
 #include "graph/ir.h"
 
 static const char *const op_names[CF_OP_COUNT] = {
-    "input", "plaintext", "const", "add", "sub", "neg", "mul", "relin",
+    "input",   "plaintext",  "const",  "add",  "sub",    "neg",  "mul",      "relin",
     "rescale", "level_drop", "rotate", "conj", "linear", "poly", "bootstrap"};
 
 const char *cf_op_name(cf_op op) { return op < CF_OP_COUNT ? op_names[op] : "?"; }
@@ -47,8 +47,10 @@ void cf_node_free(cf_node *n) {
 
 void cf_program_destroy(cf_program *p) {
   if (!p) return;
-  for (size_t i = 0; i < p->n; i++) cf_node_free(&p->nodes[i]);
-  for (size_t i = 0; i < p->nout; i++) free(p->outs[i].name);
+  for (size_t i = 0; i < p->n; i++)
+    cf_node_free(&p->nodes[i]);
+  for (size_t i = 0; i < p->nout; i++)
+    free(p->outs[i].name);
   free(p->nodes);
   free(p->outs);
   free(p);
@@ -95,8 +97,7 @@ static bool valid_name(const char *s) {
   return true;
 }
 
-#define NODE_FAIL(st, p, n, ...)                                                                   \
-  node_fail((st), __FILE__, __LINE__, (p), (n), __VA_ARGS__)
+#define NODE_FAIL(st, p, n, ...) node_fail((st), __FILE__, __LINE__, (p), (n), __VA_ARGS__)
 
 static cf_status node_fail(cf_status st, const char *file, int line, const cf_program *p,
                            const cf_node *n, const char *fmt, ...)
@@ -118,15 +119,15 @@ static const cf_type *arg_type(const cf_program *p, cf_value v) { return &p->nod
 
 static double level_log2(const cf_chain *c, int level) {
   double v = 0;
-  for (int i = 0; i <= level; i++) v += log2((double)c->q[i]);
+  for (int i = 0; i <= level; i++)
+    v += log2((double)c->q[i]);
   return v;
 }
 
 /* The scale must leave room for the message below the modulus. */
 static cf_status check_scale_room(const cf_program *p, const cf_node *n, const cf_type *t) {
   double s = cf_scale_log2(&p->chain, &t->scale), q = level_log2(&p->chain, t->level);
-  if (s < 1.0)
-    return NODE_FAIL(CF_ESCALE, p, n, "scale 2^%.1f is below 2^1; precision is lost", s);
+  if (s < 1.0) return NODE_FAIL(CF_ESCALE, p, n, "scale 2^%.1f is below 2^1; precision is lost", s);
   if (s + 1.0 > q)
     return NODE_FAIL(CF_ELEVEL, p, n,
                      "level exhausted: scale 2^%.1f does not fit the modulus 2^%.1f at level %d", s,
@@ -137,8 +138,9 @@ static cf_status check_scale_room(const cf_program *p, const cf_node *n, const c
 static cf_status need_ct(const cf_program *p, const cf_node *n, int i, int polys) {
   const cf_type *t = arg_type(p, n->args[i]);
   if (t->kind != CF_KIND_CT)
-    return NODE_FAIL(CF_EINVAL, p, n, "wrong value kind: operand %%%d is a %s, expected a ciphertext",
-                     n->args[i], t->kind == CF_KIND_PT ? "plaintext" : "constant");
+    return NODE_FAIL(CF_EINVAL, p, n,
+                     "wrong value kind: operand %%%d is a %s, expected a ciphertext", n->args[i],
+                     t->kind == CF_KIND_PT ? "plaintext" : "constant");
   if (polys == 2 && t->polys != 2)
     return NODE_FAIL(CF_EINVAL, p, n, "operand %%%d has 3 polynomials; relinearize it first",
                      n->args[i]);
@@ -149,16 +151,19 @@ static cf_status infer(const cf_program *p, cf_node *n) {
   const cf_chain *c = &p->chain;
   int need = 0;
   switch (n->op) {
-  case CF_OP_INPUT: case CF_OP_PLAINTEXT: case CF_OP_CONST: need = 0; break;
-  case CF_OP_ADD: case CF_OP_SUB: case CF_OP_MUL: need = 2; break;
+  case CF_OP_INPUT:
+  case CF_OP_PLAINTEXT:
+  case CF_OP_CONST: need = 0; break;
+  case CF_OP_ADD:
+  case CF_OP_SUB:
+  case CF_OP_MUL: need = 2; break;
   default: need = 1;
   }
   if (n->nargs != need)
     return NODE_FAIL(CF_EINVAL, p, n, "takes %d operands, got %d", need, n->nargs);
   for (int i = 0; i < need; i++)
     if (n->args[i] < 0 || (size_t)n->args[i] >= p->n)
-      return NODE_FAIL(CF_EINVAL, p, n, "operand %%%d is not defined before this node",
-                       n->args[i]);
+      return NODE_FAIL(CF_EINVAL, p, n, "operand %%%d is not defined before this node", n->args[i]);
   cf_type *t = &n->type;
   const cf_type *a = need ? arg_type(p, n->args[0]) : NULL;
   const cf_type *b = need == 2 ? arg_type(p, n->args[1]) : NULL;
@@ -193,7 +198,8 @@ static cf_status infer(const cf_program *p, cf_node *n) {
     memset(t, 0, sizeof *t);
     t->kind = CF_KIND_CONST, t->level = -1;
     return CF_OK;
-  case CF_OP_ADD: case CF_OP_SUB:
+  case CF_OP_ADD:
+  case CF_OP_SUB:
     CF_TRY(need_ct(p, n, 0, 0));
     *t = *a;
     if (b->kind == CF_KIND_CT) {
@@ -249,8 +255,7 @@ static cf_status infer(const cf_program *p, cf_node *n) {
   case CF_OP_RESCALE:
     CF_TRY(need_ct(p, n, 0, 0));
     if (a->level < 1)
-      return NODE_FAIL(CF_ELEVEL, p, n, "level exhausted: operand %%%d is at level 0",
-                       n->args[0]);
+      return NODE_FAIL(CF_ELEVEL, p, n, "level exhausted: operand %%%d is at level 0", n->args[0]);
     *t = *a;
     t->level = (int16_t)(a->level - 1);
     cf_scale_mul_q(&t->scale, a->level, -1);
@@ -322,8 +327,7 @@ static cf_status infer(const cf_program *p, cf_node *n) {
     t->level = (int16_t)n->level_to;
     cf_scale_pow2(&t->scale, c->scale_log2);
     return check_scale_room(p, n, t);
-  default:
-    return NODE_FAIL(CF_EINVAL, p, n, "unknown operation %d", (int)n->op);
+  default: return NODE_FAIL(CF_EINVAL, p, n, "unknown operation %d", (int)n->op);
   }
 }
 
@@ -354,7 +358,8 @@ cf_status cf_program_append_copy(cf_program *p, const cf_node *src, const cf_val
   cf_node n = *src;
   n.name = NULL, n.data = NULL, n.rots = NULL, n.pts = NULL, n.coeffs = NULL;
   CF_TRY(cf_node_clone_data(&n, src));
-  for (int i = 0; i < n.nargs; i++) n.args[i] = args[i];
+  for (int i = 0; i < n.nargs; i++)
+    n.args[i] = args[i];
   return cf_program_append(p, &n, out);
 }
 
@@ -363,13 +368,14 @@ cf_status cf_program_append_mapped(cf_program *p, const cf_node *src, const cf_v
   cf_node n = *src;
   n.name = NULL, n.data = NULL, n.rots = NULL, n.pts = NULL, n.coeffs = NULL;
   CF_TRY(cf_node_clone_data(&n, src));
-  for (int i = 0; i < n.nargs; i++) n.args[i] = map[src->args[i]];
-  for (size_t i = 0; i < n.nterms; i++) n.pts[i] = map[src->pts[i]];
+  for (int i = 0; i < n.nargs; i++)
+    n.args[i] = map[src->args[i]];
+  for (size_t i = 0; i < n.nterms; i++)
+    n.pts[i] = map[src->pts[i]];
   return cf_program_append(p, &n, out);
 }
 
-cf_status cf_program_input_typed(cf_program *p, const char *name, const cf_type *t,
-                                 cf_value *out) {
+cf_status cf_program_input_typed(cf_program *p, const char *name, const cf_type *t, cf_value *out) {
   cf_node n;
   cf_node_init(&n, CF_OP_INPUT);
   n.type = *t;
@@ -379,10 +385,9 @@ cf_status cf_program_input_typed(cf_program *p, const char *name, const cf_type 
 }
 
 cf_status cf_program_add_output(cf_program *p, const char *name, cf_value v) {
-  if (!valid_name(name))
-    return CF_FAIL(CF_EINVAL, "output name must be 1..128 of [A-Za-z0-9_.-]");
-  if (v < 0 || (size_t)v >= p->n) return CF_FAIL(CF_EINVAL, "output '%s': %%%d is not defined",
-                                                 name, v);
+  if (!valid_name(name)) return CF_FAIL(CF_EINVAL, "output name must be 1..128 of [A-Za-z0-9_.-]");
+  if (v < 0 || (size_t)v >= p->n)
+    return CF_FAIL(CF_EINVAL, "output '%s': %%%d is not defined", name, v);
   if (p->nodes[v].type.kind != CF_KIND_CT)
     return CF_FAIL(CF_EINVAL, "output '%s': %%%d is not a ciphertext", name, v);
   for (size_t i = 0; i < p->nout; i++)
@@ -402,7 +407,8 @@ cf_status cf_program_add_output(cf_program *p, const char *name, cf_value v) {
 
 cf_status cf_program_value_info(const cf_program *p, cf_value v, cf_value_info *info) {
   if (!p || !info) return CF_FAIL(CF_EINVAL, "program or info is NULL");
-  if (v < 0 || (size_t)v >= p->n) return CF_FAIL(CF_EINVAL, "%%%d is not a value of the program", v);
+  if (v < 0 || (size_t)v >= p->n)
+    return CF_FAIL(CF_EINVAL, "%%%d is not a value of the program", v);
   const cf_type *t = &p->nodes[v].type;
   info->kind = t->kind;
   info->level = t->level;

@@ -19,14 +19,16 @@ bool cf_scale_eq(const cf_scale *a, const cf_scale *b) {
 void cf_scale_mul(cf_scale *out, const cf_scale *a, const cf_scale *b) {
   cf_scale r;
   r.log2 = a->log2 + b->log2;
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++) r.e[i] = (int8_t)(a->e[i] + b->e[i]);
+  for (int i = 0; i < CF_CHAIN_MAX_Q; i++)
+    r.e[i] = (int8_t)(a->e[i] + b->e[i]);
   *out = r;
 }
 
 void cf_scale_div(cf_scale *out, const cf_scale *a, const cf_scale *b) {
   cf_scale r;
   r.log2 = a->log2 - b->log2;
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++) r.e[i] = (int8_t)(a->e[i] - b->e[i]);
+  for (int i = 0; i < CF_CHAIN_MAX_Q; i++)
+    r.e[i] = (int8_t)(a->e[i] - b->e[i]);
   *out = r;
 }
 
@@ -42,8 +44,10 @@ double cf_scale_log2(const cf_chain *c, const cf_scale *s) {
 double cf_scale_value(const cf_chain *c, const cf_scale *s) {
   double v = ldexp(1.0, s->log2);
   for (uint32_t i = 0; i < c->nq && i < CF_CHAIN_MAX_Q; i++) {
-    for (int k = 0; k < s->e[i]; k++) v *= (double)c->q[i];
-    for (int k = 0; k < -s->e[i]; k++) v /= (double)c->q[i];
+    for (int k = 0; k < s->e[i]; k++)
+      v *= (double)c->q[i];
+    for (int k = 0; k < -s->e[i]; k++)
+      v /= (double)c->q[i];
   }
   return v;
 }

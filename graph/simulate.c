@@ -26,7 +26,8 @@ typedef struct sim {
 
 static void clear_values(sim *s) {
   if (s->val && s->p)
-    for (size_t i = 0; i < s->p->n; i++) free(s->val[i]);
+    for (size_t i = 0; i < s->p->n; i++)
+      free(s->val[i]);
   free(s->val);
   s->val = NULL;
 }
@@ -56,7 +57,8 @@ static cf_status sim_set_input(cf_executor *ex, const char *name, const double *
   }
   double complex *v = malloc((n ? n : 1) * sizeof *v);
   if (!v) return CF_FAIL(CF_ENOMEM, "input '%s'", name);
-  for (size_t i = 0; i < n; i++) v[i] = re[i] + (im ? im[i] : 0.0) * I;
+  for (size_t i = 0; i < n; i++)
+    v[i] = re[i] + (im ? im[i] : 0.0) * I;
   free(slot->v);
   slot->v = v, slot->n = n;
   return CF_OK;
@@ -75,11 +77,18 @@ static double complex at(const sim *s, cf_value v, size_t i) {
   return s->val[v][i];
 }
 
+/* Source slot of slot i of a (possibly shifted) plaintext or input. */
+static size_t shifted(const cf_node *n, size_t i, size_t m) {
+  long s = n->op == CF_OP_PLAINTEXT ? n->shift : 0;
+  return (size_t)((((long)i + s) % (long)m + (long)m) % (long)m);
+}
+
 static void eval_poly(const cf_node *n, const double complex *x, double complex *y, size_t m) {
   for (size_t i = 0; i < m; i++) {
     double complex acc = 0;
     if (n->basis == CF_BASIS_POWER) {
-      for (size_t k = n->ncoeffs; k-- > 0;) acc = acc * x[i] + n->coeffs[k];
+      for (size_t k = n->ncoeffs; k-- > 0;)
+        acc = acc * x[i] + n->coeffs[k];
     } else {
       double complex t = (2.0 * x[i] - (n->a + n->b)) / (n->b - n->a);
       double complex t0 = 1, t1 = t;
@@ -110,7 +119,8 @@ static cf_status sim_run(cf_executor *ex) {
     s->val[v] = y;
     const double complex *a = n->nargs > 0 ? s->val[n->args[0]] : NULL;
     switch (n->op) {
-    case CF_OP_INPUT: case CF_OP_PLAINTEXT: {
+    case CF_OP_INPUT:
+    case CF_OP_PLAINTEXT: {
       if (n->op == CF_OP_PLAINTEXT && n->data_kind != CF_DATA_EXTERNAL) {
         double *d = malloc(m * sizeof *d);
         if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
@@ -118,7 +128,8 @@ static cf_status sim_run(cf_executor *ex) {
           memcpy(d, n->data, m * sizeof *d);
         else
           cf_random_data(n->seed, d, m);
-        for (size_t i = 0; i < m; i++) y[i] = d[i];
+        for (size_t i = 0; i < m; i++)
+          y[i] = d[shifted(n, i, m)];
         free(d);
         break;
       }
@@ -127,27 +138,46 @@ static cf_status sim_run(cf_executor *ex) {
       if (in->n != m)
         return CF_FAIL(CF_EINVAL, "simulator: '%s' has %u slots, %zu values given", n->name,
                        (unsigned)m, in->n);
-      memcpy(y, in->v, m * sizeof *y);
+      for (size_t i = 0; i < m; i++)
+        y[i] = in->v[shifted(n, i, m)];
       break;
     }
-    case CF_OP_ADD: for (size_t i = 0; i < m; i++) y[i] = a[i] + at(s, n->args[1], i); break;
-    case CF_OP_SUB: for (size_t i = 0; i < m; i++) y[i] = a[i] - at(s, n->args[1], i); break;
-    case CF_OP_NEG: for (size_t i = 0; i < m; i++) y[i] = -a[i]; break;
-    case CF_OP_MUL: for (size_t i = 0; i < m; i++) y[i] = a[i] * at(s, n->args[1], i); break;
-    case CF_OP_RELIN: case CF_OP_RESCALE: case CF_OP_LEVEL_DROP: case CF_OP_BOOTSTRAP:
-      memcpy(y, a, m * sizeof *y);
+    case CF_OP_ADD:
+      for (size_t i = 0; i < m; i++)
+        y[i] = a[i] + at(s, n->args[1], i);
       break;
+    case CF_OP_SUB:
+      for (size_t i = 0; i < m; i++)
+        y[i] = a[i] - at(s, n->args[1], i);
+      break;
+    case CF_OP_NEG:
+      for (size_t i = 0; i < m; i++)
+        y[i] = -a[i];
+      break;
+    case CF_OP_MUL:
+      for (size_t i = 0; i < m; i++)
+        y[i] = a[i] * at(s, n->args[1], i);
+      break;
+    case CF_OP_RELIN:
+    case CF_OP_RESCALE:
+    case CF_OP_LEVEL_DROP:
+    case CF_OP_BOOTSTRAP: memcpy(y, a, m * sizeof *y); break;
     case CF_OP_ROTATE: {
       size_t k = (size_t)(((long)n->k % (long)m + (long)m) % (long)m);
-      for (size_t i = 0; i < m; i++) y[i] = a[(i + k) % m];
+      for (size_t i = 0; i < m; i++)
+        y[i] = a[(i + k) % m];
       break;
     }
-    case CF_OP_CONJ: for (size_t i = 0; i < m; i++) y[i] = conj(a[i]); break;
+    case CF_OP_CONJ:
+      for (size_t i = 0; i < m; i++)
+        y[i] = conj(a[i]);
+      break;
     case CF_OP_LINEAR:
       for (size_t t = 0; t < n->nterms; t++) {
         size_t k = (size_t)(((long)n->rots[t] % (long)m + (long)m) % (long)m);
         const double complex *w = s->val[n->pts[t]];
-        for (size_t i = 0; i < m; i++) y[i] += a[(i + k) % m] * w[i];
+        for (size_t i = 0; i < m; i++)
+          y[i] += a[(i + k) % m] * w[i];
       }
       break;
     case CF_OP_POLY: eval_poly(n, a, y, m); break;
@@ -178,14 +208,15 @@ static cf_status sim_get_output(cf_executor *ex, const char *name, double *re, d
 static void sim_destroy(cf_executor *ex) {
   sim *s = ex->state;
   clear_values(s);
-  for (size_t i = 0; i < s->nin; i++) free(s->in[i].name), free(s->in[i].v);
+  for (size_t i = 0; i < s->nin; i++)
+    free(s->in[i].name), free(s->in[i].v);
   free(s->in);
   free(s);
   free(ex);
 }
 
-static const cf_executor_ops sim_ops = {"simulator", sim_prepare, sim_set_input, sim_run,
-                                        sim_get_output, sim_destroy};
+static const cf_executor_ops sim_ops = {"simulator", sim_prepare,    sim_set_input,
+                                        sim_run,     sim_get_output, sim_destroy};
 
 cf_status cf_executor_create_sim(cf_executor **out) {
   if (!out) return CF_FAIL(CF_EINVAL, "output pointer is NULL");

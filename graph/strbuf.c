@@ -20,7 +20,8 @@ void cf_sb_printf(cf_strbuf *b, const char *fmt, ...) {
       return;
     }
     size_t cap = b->cap ? b->cap : 256;
-    while (cap <= b->len + (size_t)w) cap *= 2;
+    while (cap <= b->len + (size_t)w)
+      cap *= 2;
     char *n = realloc(b->s, cap);
     if (!n) {
       b->oom = true;

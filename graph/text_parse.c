@@ -38,7 +38,8 @@ static const char *detail(void) {
   const char *m = cf_last_error(), *c = strchr(m, ':');
   if (c && isdigit((unsigned char)c[1])) {
     const char *d = c + 1;
-    while (isdigit((unsigned char)*d)) d++;
+    while (isdigit((unsigned char)*d))
+      d++;
     if (d[0] == ':' && d[1] == ' ') return d + 2;
   }
   return m;
@@ -52,7 +53,8 @@ static void skip_ws(ps *x) {
     if (c == ' ' || c == '\t' || c == '\r') {
       x->pos++;
     } else if (c == '#') {
-      while (peek(x) != -1 && peek(x) != '\n') x->pos++;
+      while (peek(x) != -1 && peek(x) != '\n')
+        x->pos++;
     } else {
       return;
     }
@@ -193,7 +195,8 @@ static cf_status number(ps *x, double *out, const char *what) {
 static cf_status string(ps *x, char **out, const char *what) {
   CF_TRY(expect(x, '"'));
   size_t start = x->pos;
-  while (peek(x) != -1 && peek(x) != '"' && peek(x) != '\n') x->pos++;
+  while (peek(x) != -1 && peek(x) != '"' && peek(x) != '\n')
+    x->pos++;
   if (peek(x) != '"') return PFAIL(x, "unterminated string for %s", what);
   size_t n = x->pos - start;
   x->pos++;
@@ -318,11 +321,12 @@ static cf_status double_list(ps *x, double **out, size_t *n, size_t max, const c
 /* Attributes {key=value, flag}; fills the node by op. */
 static cf_status attrs(ps *x, const cf_program *p, cf_node *n) {
   skip_ws(x);
-  bool need_pscale = n->op == CF_OP_LINEAR ||
-                     (n->op == CF_OP_MUL && p->nodes[n->args[1]].type.kind != CF_KIND_CT);
+  bool need_pscale =
+      n->op == CF_OP_LINEAR || (n->op == CF_OP_MUL && p->nodes[n->args[1]].type.kind != CF_KIND_CT);
   bool need_level = n->op == CF_OP_LEVEL_DROP || n->op == CF_OP_BOOTSTRAP;
   bool need_k = n->op == CF_OP_ROTATE, is_poly = n->op == CF_OP_POLY;
-  bool may_hoist = n->op == CF_OP_ROTATE || n->op == CF_OP_CONJ;
+  bool may_hoist = n->op == CF_OP_ROTATE || n->op == CF_OP_CONJ || n->op == CF_OP_LINEAR;
+  bool may_shift = n->op == CF_OP_PLAINTEXT, got_shift = false;
   bool got_pscale = false, got_level = false, got_k = false, got_basis = false, got_a = false,
        got_b = false, got_coeffs = false;
   if (accept(x, '{')) {
@@ -335,13 +339,19 @@ static cf_status attrs(ps *x, const cf_program *p, cf_node *n) {
         n->hoist = 1;
         continue;
       }
-      bool ok = (need_pscale && !got_pscale && strcmp(key, "pscale") == 0) ||
-                (need_level && !got_level && strcmp(key, "level") == 0) ||
-                (need_k && !got_k && strcmp(key, "k") == 0) ||
-                (is_poly && ((!got_basis && strcmp(key, "basis") == 0) ||
-                             (!got_a && strcmp(key, "a") == 0) ||
-                             (!got_b && strcmp(key, "b") == 0) ||
-                             (!got_coeffs && strcmp(key, "coeffs") == 0)));
+      if (strcmp(key, "shift") == 0 && may_shift && !got_shift) {
+        CF_TRY(expect(x, '='));
+        CF_TRY(integer(x, -(1 << 20), 1 << 20, &v, "shift"));
+        n->shift = (int)v, got_shift = true;
+        continue;
+      }
+      bool ok =
+          (need_pscale && !got_pscale && strcmp(key, "pscale") == 0) ||
+          (need_level && !got_level && strcmp(key, "level") == 0) ||
+          (need_k && !got_k && strcmp(key, "k") == 0) ||
+          (is_poly &&
+           ((!got_basis && strcmp(key, "basis") == 0) || (!got_a && strcmp(key, "a") == 0) ||
+            (!got_b && strcmp(key, "b") == 0) || (!got_coeffs && strcmp(key, "coeffs") == 0)));
       if (!ok) {
         x->pos = at;
         skip_ws(x);
@@ -433,7 +443,9 @@ static cf_status node_line(ps *x, cf_program *p, cf_node *n) {
     break;
   }
   case CF_OP_CONST: CF_TRY(number(x, &n->cval, "constant")); break;
-  case CF_OP_ADD: case CF_OP_SUB: case CF_OP_MUL:
+  case CF_OP_ADD:
+  case CF_OP_SUB:
+  case CF_OP_MUL:
     n->nargs = 2;
     CF_TRY(value_ref(x, p, &n->args[0]));
     CF_TRY(expect(x, ','));
@@ -464,9 +476,7 @@ static cf_status node_line(ps *x, cf_program *p, cf_node *n) {
     CF_TRY(expect(x, ']'));
     break;
   }
-  default:
-    n->nargs = 1;
-    CF_TRY(value_ref(x, p, &n->args[0]));
+  default: n->nargs = 1; CF_TRY(value_ref(x, p, &n->args[0]));
   }
   CF_TRY(attrs(x, p, n));
   CF_TRY(expect(x, ':'));
@@ -478,8 +488,7 @@ static cf_status node_line(ps *x, cf_program *p, cf_node *n) {
     n->type = written;
     if (n->data_kind == CF_DATA_INLINE && n->nterms != written.slots) {
       x->pos = tat;
-      return PFAIL(x, "plaintext has %zu values but type says %u slots", n->nterms,
-                   written.slots);
+      return PFAIL(x, "plaintext has %zu values but type says %u slots", n->nterms, written.slots);
     }
     n->nterms = 0;
   } else if (op == CF_OP_INPUT) {
@@ -510,8 +519,9 @@ static cf_status header(ps *x, cf_chain *c, int *manage) {
   CF_TRY(word(x, "cfprogram"));
   long long v;
   CF_TRY(integer(x, 0, 1000, &v, "format version"));
-  if (v != 1) return cf_error_at(CF_EVERSION, __FILE__, __LINE__,
-                                 "line 1: program text version %lld, this build reads 1", v);
+  if (v != 1)
+    return cf_error_at(CF_EVERSION, __FILE__, __LINE__,
+                       "line 1: program text version %lld, this build reads 1", v);
   CF_TRY(expect_eol(x));
   CF_TRY(word(x, "chain"));
   bool got[5] = {0};

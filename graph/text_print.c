@@ -44,7 +44,8 @@ static void node_line(cf_strbuf *b, const cf_program *p, size_t i) {
     cf_sb_printf(b, "}");
     break;
   default:
-    for (int a = 0; a < n->nargs; a++) cf_sb_printf(b, "%s%%%d", a ? ", " : " ", n->args[a]);
+    for (int a = 0; a < n->nargs; a++)
+      cf_sb_printf(b, "%s%%%d", a ? ", " : " ", n->args[a]);
   }
   switch (n->op) {
   case CF_OP_MUL:
@@ -54,9 +55,18 @@ static void node_line(cf_strbuf *b, const cf_program *p, size_t i) {
       cf_sb_printf(b, "}");
     }
     break;
-  case CF_OP_LEVEL_DROP: case CF_OP_BOOTSTRAP: cf_sb_printf(b, " {level=%d}", n->level_to); break;
+  case CF_OP_LEVEL_DROP:
+  case CF_OP_BOOTSTRAP: cf_sb_printf(b, " {level=%d}", n->level_to); break;
   case CF_OP_ROTATE: cf_sb_printf(b, " {k=%d%s}", n->k, n->hoist ? ", hoist" : ""); break;
-  case CF_OP_CONJ: if (n->hoist) cf_sb_printf(b, " {hoist}"); break;
+  case CF_OP_CONJ:
+    if (n->hoist) cf_sb_printf(b, " {hoist}");
+    break;
+  case CF_OP_PLAINTEXT:
+    if (n->shift) cf_sb_printf(b, " {shift=%d}", n->shift);
+    break;
+  case CF_OP_LINEAR:
+    if (n->hoist) b->len -= 1, cf_sb_printf(b, ", hoist}"); /* inside the pscale braces */
+    break;
   case CF_OP_POLY:
     cf_sb_printf(b, " {basis=%s, a=", n->basis == CF_BASIS_CHEBYSHEV ? "chebyshev" : "power");
     cf_sb_double(b, n->a);
@@ -79,11 +89,14 @@ cf_status cf_program_print(const cf_program *p, char **text) {
   const cf_chain *c = &p->chain;
   cf_sb_printf(&b, "cfprogram 1\nchain logn=%u slots=%u dnum=%u scale=2^%d manage=%s\nq", c->log_n,
                c->slots, c->dnum, c->scale_log2, p->manage == CF_MANAGE_AUTO ? "auto" : "none");
-  for (uint32_t i = 0; i < c->nq; i++) cf_sb_printf(&b, " %llu", (unsigned long long)c->q[i]);
+  for (uint32_t i = 0; i < c->nq; i++)
+    cf_sb_printf(&b, " %llu", (unsigned long long)c->q[i]);
   cf_sb_printf(&b, "\np");
-  for (uint32_t i = 0; i < c->np; i++) cf_sb_printf(&b, " %llu", (unsigned long long)c->p[i]);
+  for (uint32_t i = 0; i < c->np; i++)
+    cf_sb_printf(&b, " %llu", (unsigned long long)c->p[i]);
   cf_sb_printf(&b, "\n");
-  for (size_t i = 0; i < p->n; i++) node_line(&b, p, i);
+  for (size_t i = 0; i < p->n; i++)
+    node_line(&b, p, i);
   for (size_t i = 0; i < p->nout; i++)
     cf_sb_printf(&b, "output \"%s\" = %%%d\n", p->outs[i].name, p->outs[i].v);
   if (b.oom || !b.s) {

@@ -20,7 +20,8 @@ static int write_file(const char *path, const char *text) {
 
 static void print_program_stats(const char *title, const cf_program *p) {
   size_t count[CF_OP_COUNT] = {0};
-  for (size_t i = 0; i < p->n; i++) count[p->nodes[i].op]++;
+  for (size_t i = 0; i < p->n; i++)
+    count[p->nodes[i].op]++;
   printf("%s: %zu nodes, %zu outputs\n  ops:", title, p->n, p->nout);
   for (int k = 0; k < CF_OP_COUNT; k++)
     if (count[k]) printf(" %s %zu", cf_op_name((cf_op)k), count[k]);
@@ -55,10 +56,13 @@ int cmd_compile(int argc, char **argv) {
   const cli_spec spec = {
       .command = "compile",
       .usage = "PROGRAM [--grain K] [--fuse] [--dag-out FILE] [--dot FILE] [--dag-dot FILE]",
-      .summary = "Compile an HE program (text form): expand polynomials, eliminate common and "
+      .summary = "Compile an HE program (text form): expand polynomials, put linear transforms in "
+                 "baby-step giant-step form, eliminate common and "
                  "dead subexpressions, hoist rotations, lower to the task DAG, and print "
                  "statistics (ops, depth, rotation keys, tasks by kernel, critical path).",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
@@ -68,7 +72,8 @@ int cmd_compile(int argc, char **argv) {
   cf_status st = cf_program_load(argv[0], &p);
   if (st != CF_OK) return cli_fail("compile", st);
   print_program_stats("program", p);
-  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations};
+  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_bsgs, cf_pass_cse, cf_pass_dce,
+                      cf_pass_hoist_rotations};
   for (size_t i = 0; i < sizeof passes / sizeof passes[0] && st == CF_OK; i++)
     st = run_pass(passes[i], &p);
   if (st != CF_OK) {
@@ -82,7 +87,8 @@ int cmd_compile(int argc, char **argv) {
   st = cf_program_rotation_keys(p, &g, &ng, &relin);
   if (st == CF_OK) {
     printf("  keys: relinearization %s, %zu rotation keys", relin ? "yes" : "no", ng);
-    for (size_t i = 0; i < ng && i < 16; i++) printf("%s%llu", i ? "," : " galois ", (unsigned long long)g[i]);
+    for (size_t i = 0; i < ng && i < 16; i++)
+      printf("%s%llu", i ? "," : " galois ", (unsigned long long)g[i]);
     printf("%s\n", ng > 16 ? ",..." : "");
     free(g);
   }
@@ -105,16 +111,18 @@ int cmd_compile(int argc, char **argv) {
   cf_program_destroy(p);
   if (st != CF_OK) return cli_fail("compile", st);
   size_t byk[CF_KERNEL_COUNT] = {0};
-  for (size_t i = 0; i < cf_dag_ntasks(d); i++) byk[cf_dag_task_at(d, i)->kind]++;
-  printf("dag: %zu tasks, %zu edges, %zu buffers (grain %ld, fusion %s)\n  tasks:", cf_dag_ntasks(d),
-         cf_dag_nedges(d), cf_dag_nbuffers(d), grain, fuse ? "on" : "off");
+  for (size_t i = 0; i < cf_dag_ntasks(d); i++)
+    byk[cf_dag_task_at(d, i)->kind]++;
+  printf("dag: %zu tasks, %zu edges, %zu buffers (grain %ld, fusion %s)\n  tasks:",
+         cf_dag_ntasks(d), cf_dag_nedges(d), cf_dag_nbuffers(d), grain, fuse ? "on" : "off");
   for (int k = 0; k < CF_KERNEL_COUNT; k++)
     if (byk[k]) printf(" %s %zu", cf_kernel_name((cf_kernel_kind)k), byk[k]);
   double total = 0;
   size_t len = 0;
   double cp = cf_dag_critical_path(d, &total, &len);
-  printf("\n  critical path: %.1f us over %zu tasks; total work %.1f us; average parallelism %.1f\n",
-         cp / 1e3, len, total / 1e3, cp > 0 ? total / cp : 0.0);
+  printf(
+      "\n  critical path: %.1f us over %zu tasks; total work %.1f us; average parallelism %.1f\n",
+      cp / 1e3, len, total / 1e3, cp > 0 ? total / cp : 0.0);
   int out = CLI_EXIT_OK;
   if (dag_out) {
     FILE *f = fopen(dag_out, "w");

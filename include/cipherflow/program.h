@@ -29,14 +29,14 @@ extern "C" {
 
 /* What graph/ needs to know of the parameters. */
 typedef struct cf_chain {
-  uint32_t log_n;               /* ring degree N = 2^log_n */
-  uint32_t slots;               /* at most N/2 */
-  uint32_t nq;                  /* q_0..q_{nq-1}: levels 0..nq-1 */
-  uint32_t np;                  /* special primes for key switching */
+  uint32_t log_n; /* ring degree N = 2^log_n */
+  uint32_t slots; /* at most N/2 */
+  uint32_t nq;    /* q_0..q_{nq-1}: levels 0..nq-1 */
+  uint32_t np;    /* special primes for key switching */
   uint64_t q[CF_CHAIN_MAX_Q];
   uint64_t p[CF_CHAIN_MAX_P];
-  uint32_t dnum;                /* key-switching digits */
-  int scale_log2;               /* default scale 2^scale_log2 */
+  uint32_t dnum;  /* key-switching digits */
+  int scale_log2; /* default scale 2^scale_log2 */
 } cf_chain;
 
 /* Fills an (insecure, for tests) chain with primes = 1 mod 2N of the given
@@ -59,8 +59,8 @@ const cf_chain *cf_program_chain(const cf_program *p);
 size_t cf_program_nnodes(const cf_program *p);
 
 /* Inputs and data. scale_log2 == 0 means the chain's default scale. */
-cf_status cf_prog_input(cf_program *p, const char *name, int level, int scale_log2,
-                        uint32_t slots, cf_value *out);
+cf_status cf_prog_input(cf_program *p, const char *name, int level, int scale_log2, uint32_t slots,
+                        cf_value *out);
 /* data == NULL: the plaintext is supplied by name at execution. */
 cf_status cf_prog_plaintext(cf_program *p, const char *name, const double *data, uint32_t slots,
                             cf_value *out);
@@ -94,9 +94,9 @@ cf_status cf_prog_output(cf_program *p, const char *name, cf_value v);
 typedef struct cf_value_info {
   int kind;
   int level;
-  double scale;    /* numeric value of the exact scale */
+  double scale; /* numeric value of the exact scale */
   uint32_t slots;
-  int polys;       /* 2, or 3 before relinearization */
+  int polys; /* 2, or 3 before relinearization */
 } cf_value_info;
 cf_status cf_program_value_info(const cf_program *p, cf_value v, cf_value_info *info);
 
@@ -112,6 +112,10 @@ cf_status cf_pass_expand_poly(const cf_program *in, cf_program **out);
 cf_status cf_pass_cse(const cf_program *in, cf_program **out);
 cf_status cf_pass_dce(const cf_program *in, cf_program **out);
 cf_status cf_pass_hoist_rotations(const cf_program *in, cf_program **out);
+/* Baby-step giant-step form of linear nodes with many terms: inner linear
+ * nodes over baby rotations (sharing one decomposition) with pre-rotated
+ * plaintexts, then giant-step rotations. Needs far fewer rotation keys. */
+cf_status cf_pass_bsgs(const cf_program *in, cf_program **out);
 
 /* Analyses. */
 /* Galois elements of the rotation keys the program needs, sorted; *relin

@@ -87,7 +87,8 @@ static cf_status mlp(const cf_chain *c, cf_program **out) {
   cf_value x, baby[B], acc = -1;
   TRY(cf_prog_input(p, "x", 9, 0, S, &x));
   baby[0] = x;
-  for (int i = 1; i < B; i++) TRY(cf_prog_rotate(p, x, i, &baby[i]));
+  for (int i = 1; i < B; i++)
+    TRY(cf_prog_rotate(p, x, i, &baby[i]));
   for (int j = 0; j < S / B; j++) {
     cf_value inner = -1;
     for (int i = 0; i < B; i++) {
@@ -149,7 +150,8 @@ static cf_status manual(const cf_chain *c, cf_program **out) {
 }
 
 const example examples[] = {
-    {"square_add.cfp", square_add}, {"rotate_sum.cfp", rotate_sum}, {"sigmoid.cfp", sigmoid},
-    {"mlp.cfp", mlp},               {"manual.cfp", manual},
+    {"square_add.cfp", square_add}, {"rotate_sum.cfp", rotate_sum},
+    {"sigmoid.cfp", sigmoid},       {"mlp.cfp", mlp},
+    {"manual.cfp", manual},
 };
 const int nexamples = (int)(sizeof examples / sizeof examples[0]);

@@ -54,7 +54,8 @@ cf_program *random_program(const cf_chain *c, uint64_t seed, int nops, bool with
     char name[16];
     snprintf(name, sizeof name, "w%d", k);
     switch (op) {
-    case 0: case 1: st = cf_prog_add(p, a, b, &r); break;
+    case 0:
+    case 1: st = cf_prog_add(p, a, b, &r); break;
     case 2: st = cf_prog_sub(p, a, b, &r); break;
     case 3: st = cf_prog_negate(p, a, &r); break;
     case 4: st = cf_prog_mul(p, a, b, &r); break;
@@ -67,7 +68,9 @@ cf_program *random_program(const cf_chain *c, uint64_t seed, int nops, bool with
       st = cf_prog_const(p, rnd_unit(&s) * 2, &w);
       if (st == CF_OK) st = rnd(&s) % 2 ? cf_prog_mul(p, a, w, &r) : cf_prog_add(p, a, w, &r);
       break;
-    case 7: st = cf_prog_rotate(p, a, 1 + (int)(rnd(&s) % (slots - 1)) * (rnd(&s) % 2 ? 1 : -1), &r); break;
+    case 7:
+      st = cf_prog_rotate(p, a, 1 + (int)(rnd(&s) % (slots - 1)) * (rnd(&s) % 2 ? 1 : -1), &r);
+      break;
     case 8: st = cf_prog_conjugate(p, a, &r); break;
     case 9: {
       int rots[4];
@@ -85,9 +88,10 @@ cf_program *random_program(const cf_chain *c, uint64_t seed, int nops, bool with
     default: {
       double co[6];
       int nc = 2 + (int)(rnd(&s) % 5);
-      for (int i = 0; i < nc; i++) co[i] = rnd_unit(&s);
-      st = cf_prog_poly(p, a, rnd(&s) % 2 ? CF_BASIS_CHEBYSHEV : CF_BASIS_POWER, -2, 2,
-                        (size_t)nc, co, &r);
+      for (int i = 0; i < nc; i++)
+        co[i] = rnd_unit(&s);
+      st = cf_prog_poly(p, a, rnd(&s) % 2 ? CF_BASIS_CHEBYSHEV : CF_BASIS_POWER, -2, 2, (size_t)nc,
+                        co, &r);
     }
     }
     if (st == CF_OK && r >= 0)
@@ -111,10 +115,12 @@ static void feed(cf_executor *ex, const cf_program *p, uint64_t seed) {
     if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
       continue;
     uint64_t s = seed;
-    for (const char *c = n->name; *c; c++) s = s * 131 + (unsigned char)*c;
+    for (const char *c = n->name; *c; c++)
+      s = s * 131 + (unsigned char)*c;
     size_t m = n->type.slots;
     double *re = malloc(m * sizeof *re), *im = malloc(m * sizeof *im);
-    for (size_t j = 0; j < m; j++) re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
+    for (size_t j = 0; j < m; j++)
+      re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
     if (cf_executor_set_input(ex, n->name, re, im, m) != CF_OK) abort();
     free(re), free(im);
   }
@@ -129,7 +135,8 @@ double *simulate(const cf_program *p, uint64_t seed, size_t *n) {
     abort();
   }
   size_t total = 0;
-  for (size_t i = 0; i < p->nout; i++) total += 2 * p->nodes[p->outs[i].v].type.slots;
+  for (size_t i = 0; i < p->nout; i++)
+    total += 2 * p->nodes[p->outs[i].v].type.slots;
   double *out = malloc((total + 1) * sizeof *out);
   size_t at = 0;
   for (size_t i = 0; i < p->nout; i++) {

@@ -15,7 +15,8 @@
 static void expect_error(cf_status st, cf_status want, const char *a, const char *b) {
   assert_int_equal(st, want);
   const char *m = cf_last_error();
-  if (!strstr(m, a) || (b && !strstr(m, b))) fail_msg("error '%s' lacks '%s' / '%s'", m, a, b ? b : "");
+  if (!strstr(m, a) || (b && !strstr(m, b)))
+    fail_msg("error '%s' lacks '%s' / '%s'", m, a, b ? b : "");
 }
 
 static void test_misuse(void **state) {
@@ -28,8 +29,8 @@ static void test_misuse(void **state) {
   assert_int_equal(cf_prog_input(p, "x", 3, 0, 16, &x), CF_OK);
   assert_int_equal(cf_prog_input(p, "y", 2, 0, 16, &y), CF_OK);
   expect_error(cf_prog_add(p, x, y, &r), CF_ELEVEL, "node %2 add", "different levels");
-  assert_int_equal(cf_prog_mul(p, x, x, &z), CF_OK);            /* %2 */
-  assert_int_equal(cf_prog_relinearize(p, z, &z), CF_OK);      /* %3 */
+  assert_int_equal(cf_prog_mul(p, x, x, &z), CF_OK);      /* %2 */
+  assert_int_equal(cf_prog_relinearize(p, z, &z), CF_OK); /* %3 */
   expect_error(cf_prog_add(p, x, z, &r), CF_ESCALE, "node %4 add", "different scales");
   expect_error(cf_prog_rotate(p, z, 16, &r), CF_EINVAL, "node %4 rotate", "rotation by zero");
   expect_error(cf_prog_rotate(p, z, 0, &r), CF_EINVAL, "rotation by zero", NULL);
@@ -125,7 +126,8 @@ static void test_simulator(void **state) {
   assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
   enum { M = 16 };
   double xr[M], xi[M], w[M];
-  for (int i = 0; i < M; i++) xr[i] = rnd_unit(&s), xi[i] = rnd_unit(&s), w[i] = rnd_unit(&s);
+  for (int i = 0; i < M; i++)
+    xr[i] = rnd_unit(&s), xi[i] = rnd_unit(&s), w[i] = rnd_unit(&s);
   int k = 1 + (int)(rnd(&s) % (M - 1));
   cf_value x, pw, r, cj, m, lin, py;
   assert_int_equal(cf_prog_input(p, "x", 7, 0, M, &x), CF_OK);
@@ -176,7 +178,8 @@ static void test_chain_checks(void **state) {
   cf_chain c;
   small_chain(&c);
   uint64_t m = 2ull << c.log_n;
-  for (uint32_t i = 0; i < c.nq; i++) assert_int_equal(c.q[i] % m, 1);
+  for (uint32_t i = 0; i < c.nq; i++)
+    assert_int_equal(c.q[i] % m, 1);
   cf_chain d = c;
   d.q[3] = d.q[2];
   assert_int_equal(cf_chain_check(&d), CF_EINVAL);

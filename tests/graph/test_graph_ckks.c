@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "graph/ckks_exec.h"
+#include "graph/lower.h"
 #include "tests/graph/helpers.h"
 
 static void test_chain_from_params(void **state) {
@@ -23,7 +24,8 @@ static void test_chain_from_params(void **state) {
   assert_int_equal(c.nq, cf_ckks_params_nq(pr));
   assert_int_equal(c.np, cf_ckks_params_np(pr));
   assert_int_equal(c.dnum, cf_ckks_params_dnum(pr));
-  for (uint32_t i = 0; i < c.nq; i++) assert_int_equal(c.q[i], cf_ckks_params_prime(pr, (int)i));
+  for (uint32_t i = 0; i < c.nq; i++)
+    assert_int_equal(c.q[i], cf_ckks_params_prime(pr, (int)i));
   assert_int_equal(c.scale_log2, 40);
   cf_ckks_params_destroy(pr);
 }
@@ -55,7 +57,8 @@ static double compare(const cf_ckks_params *pr, const cf_program *p, uint64_t se
     for (int e = 0; e < 2; e++)
       assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
     double mag = 1;
-    for (size_t j = 0; j < m; j++) mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (size_t j = 0; j < m; j++)
+      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
     for (size_t j = 0; j < m; j++)
       worst = fmax(worst, fmax(fabs(a[0][0][j] - a[1][0][j]), fabs(a[0][1][j] - a[1][1][j])) / mag);
   }
@@ -81,10 +84,121 @@ static void test_random_programs(void **state) {
   cf_ckks_params_destroy(pr);
 }
 
+/* A 16-term linear transform in baby-step giant-step form, with supplied
+ * and pre-rotated plaintexts: CKKS agrees with the simulator. */
+static void test_bsgs_linear(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  cf_program *p, *q;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y, pts[16];
+  int rots[16];
+  assert_int_equal(cf_prog_input(p, "x", 3, 0, 16, &x), CF_OK);
+  for (int t = 0; t < 16; t++) {
+    char name[16];
+    snprintf(name, sizeof name, "d%d", t);
+    rots[t] = t;
+    if (t % 2)
+      assert_int_equal(cf_prog_plaintext(p, name, NULL, 16, &pts[t]), CF_OK);
+    else
+      assert_int_equal(cf_prog_plaintext_random(p, name, 16, (uint64_t)t, &pts[t]), CF_OK);
+  }
+  assert_int_equal(cf_prog_linear(p, x, 16, rots, pts, &y), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  assert_int_equal(cf_pass_bsgs(p, &q), CF_OK);
+  double err = compare(pr, q, test_seed());
+  if (err > 1e-4) fail_msg("CKKS differs from the simulator by %g", err);
+  err = compare(pr, p, test_seed());
+  if (err > 1e-4) fail_msg("CKKS differs from the simulator by %g (plain linear)", err);
+  cf_program_destroy(p), cf_program_destroy(q);
+  cf_ckks_params_destroy(pr);
+}
+
+/* The lowered DAG run with the step functions gives the evaluator's
+ * ciphertexts word for word, for every grain and with fusion. */
+static void feed_inputs(cf_executor *ex, const cf_program *p, uint64_t seed) {
+  for (size_t i = 0; i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
+      continue;
+    uint64_t s = seed + i;
+    double re[4096], im[4096];
+    for (uint32_t j = 0; j < n->type.slots; j++)
+      re[j] = rnd_unit(&s), im[j] = rnd_unit(&s) * 0.5;
+    assert_int_equal(cf_executor_set_input(ex, n->name, re, im, n->type.slots), CF_OK);
+  }
+}
+
+static void check_dag_identical(const cf_ckks_params *pr, const cf_program *p, uint64_t seed) {
+  cf_executor *ex;
+  assert_int_equal(cf_executor_create_ckks(pr, &ex), CF_OK);
+  if (cf_executor_prepare(ex, p) != CF_OK) fail_msg("prepare: %s", cf_last_error());
+  feed_inputs(ex, p, seed);
+  unsigned grains[] = {1, 2, 0};
+  for (int g = 0; g < 3; g++) {
+    for (int f = 0; f < 2; f++) {
+      cf_lower_options o;
+      cf_lower_options_default(&o);
+      o.grain = grains[g], o.fuse = f;
+      size_t diff = 1;
+      if (cf_ckks_exec_compare_dag(ex, &o, &diff) != CF_OK)
+        fail_msg("compare: %s", cf_last_error());
+      if (diff) fail_msg("grain %u fuse %d: %zu output words differ", grains[g], f, diff);
+    }
+  }
+  cf_executor_destroy(ex);
+}
+
+static void test_dag_bit_identical(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  uint64_t seed = test_seed();
+  for (int k = 0; k < 6; k++) {
+    cf_program *p = random_program(&c, seed + 29u * (uint64_t)k, 12, true), *q, *h;
+    assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
+    assert_int_equal(cf_pass_hoist_rotations(q, &h), CF_OK);
+    check_dag_identical(pr, q, seed + (uint64_t)k);
+    check_dag_identical(pr, h, seed + (uint64_t)k);
+    cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(h);
+  }
+  /* and the DAG executor decrypts to what the simulator computes */
+  cf_program *p = random_program(&c, seed + 1000, 12, false);
+  cf_executor *ex[2];
+  cf_lower_options o;
+  cf_lower_options_default(&o);
+  o.grain = 2, o.fuse = true;
+  assert_int_equal(cf_executor_create_sim(&ex[0]), CF_OK);
+  assert_int_equal(cf_executor_create_ckks_dag(pr, &o, &ex[1]), CF_OK);
+  double out[2][4096];
+  size_t m = p->nodes[p->outs[0].v].type.slots;
+  for (int e = 0; e < 2; e++) {
+    assert_int_equal(cf_executor_prepare(ex[e], p), CF_OK);
+    feed_inputs(ex[e], p, seed);
+    if (cf_executor_run(ex[e]) != CF_OK) fail_msg("run: %s", cf_last_error());
+    assert_int_equal(cf_executor_get_output(ex[e], p->outs[0].name, out[e], NULL, m), CF_OK);
+  }
+  double mag = 1;
+  for (size_t j = 0; j < m; j++)
+    mag = fmax(mag, fabs(out[0][j]));
+  for (size_t j = 0; j < m; j++)
+    assert_true(fabs(out[0][j] - out[1][j]) < 1e-4 * mag);
+  cf_executor_destroy(ex[0]), cf_executor_destroy(ex[1]);
+  cf_program_destroy(p);
+  cf_ckks_params_destroy(pr);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_from_params),
       cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_bsgs_linear),
+      cmocka_unit_test(test_dag_bit_identical),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

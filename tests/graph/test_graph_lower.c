@@ -76,14 +76,16 @@ static void step(hx *x, cf_kernel_kind k, uint64_t arg, const cf_dag_piece *cons
       }
       uint64_t h = H(H(k, arg), pr);
       if (reads_out(k)) h = H(h, rd(x, pc[0], t, task));
-      for (int i = 1; i < n; i++) h = H(h, rd(x, pc[i], t, task));
+      for (int i = 1; i < n; i++)
+        h = H(h, rd(x, pc[i], t, task));
       wr(x, pc[0], t, h);
     }
     return;
   }
   /* limbs meet: each output row depends on every input row */
   uint64_t in = H(k, arg);
-  for (size_t t = 0; t < pc[1]->nlimbs; t++) in = H(in, H(prime_of(x, pc[1], t), rd(x, pc[1], t, task)));
+  for (size_t t = 0; t < pc[1]->nlimbs; t++)
+    in = H(in, H(prime_of(x, pc[1], t), rd(x, pc[1], t, task)));
   for (size_t t = 0; t < pc[0]->nlimbs; t++) {
     uint64_t h = H(in, prime_of(x, pc[0], t));
     if (reads_out(k)) h = H(h, rd(x, pc[0], t, task));
@@ -96,13 +98,15 @@ static uint64_t const_hash(const cf_dag *d, uint32_t index) {
   const uint64_t *c = cf_dag_constant(d, index, &np);
   assert_non_null(c);
   uint64_t h = 0;
-  for (size_t k = 0; k < np; k++) h = H(h, c[k]);
+  for (size_t k = 0; k < np; k++)
+    h = H(h, c[k]);
   return h;
 }
 
 /* Runs the DAG on hashes; returns one hash per output. */
 static uint64_t *hash_run(const cf_dag *d) {
-  hx x = {d, calloc(cf_dag_nbuffers(d), sizeof(uint64_t *)), calloc(cf_dag_nbuffers(d), sizeof(char *))};
+  hx x = {d, calloc(cf_dag_nbuffers(d), sizeof(uint64_t *)),
+          calloc(cf_dag_nbuffers(d), sizeof(char *))};
   for (size_t b = 0; b < cf_dag_nbuffers(d); b++) {
     const cf_dag_buffer *bf = cf_dag_buffer_at(d, b);
     const cf_dag_buffer_info *in = cf_dag_buffer_info_at(d, b);
@@ -142,7 +146,8 @@ static uint64_t *hash_run(const cf_dag *d) {
       continue;
     }
     const cf_dag_piece *pc[CF_DAG_MAX_PIECES];
-    for (int k = 0; k < t->npieces; k++) pc[k] = &t->pieces[k];
+    for (int k = 0; k < t->npieces; k++)
+      pc[k] = &t->pieces[k];
     uint64_t arg = t->kind == CF_KERNEL_AUTOMORPH   ? t->arg.galois
                    : t->kind == CF_KERNEL_MUL_CONST ? t->arg.constant
                    : t->kind == CF_KERNEL_MODUP     ? t->arg.digit
@@ -162,7 +167,8 @@ static uint64_t *hash_run(const cf_dag *d) {
     }
     out[o] = h;
   }
-  for (size_t b = 0; b < cf_dag_nbuffers(d); b++) free(x.row[b]), free(x.def[b]);
+  for (size_t b = 0; b < cf_dag_nbuffers(d); b++)
+    free(x.row[b]), free(x.def[b]);
   free(x.row), free(x.def);
   return out;
 }
@@ -188,7 +194,8 @@ static void check_edges(const cf_dag *d) {
   for (size_t i = 0; i < cf_dag_ntasks(d); i++) {
     size_t np;
     const uint32_t *pr = cf_dag_preds(d, i, &np);
-    for (size_t k = 0; k < np; k++) assert_true(pr[k] < i && (k == 0 || pr[k - 1] < pr[k]));
+    for (size_t k = 0; k < np; k++)
+      assert_true(pr[k] < i && (k == 0 || pr[k - 1] < pr[k]));
     const cf_dag_task *t = cf_dag_task_at(d, i);
     for (int a = 0; a < t->npieces; a++) {
       const cf_dag_piece *pa = &t->pieces[a];
@@ -198,7 +205,8 @@ static void check_edges(const cf_dag *d) {
           int acc = 0;
           for (int b = 0; b < u->npieces; b++) {
             const cf_dag_piece *pb = &u->pieces[b];
-            if (pb->buffer == pa->buffer && pb->first_limb <= row && row < (uint32_t)pb->first_limb + pb->nlimbs)
+            if (pb->buffer == pa->buffer && pb->first_limb <= row &&
+                row < (uint32_t)pb->first_limb + pb->nlimbs)
               acc |= pb->access;
           }
           if (!acc) continue;
@@ -229,7 +237,8 @@ static void test_variants_agree(void **state) {
         cf_dag *d = lower(q, grains[g], f);
         uint64_t *got = hash_run(d);
         for (size_t o = 0; o < cf_dag_noutputs(d); o++)
-          if (got[o] != want[o]) fail_msg("%s grain %u fuse %d: output %zu differs", examples[e].file, grains[g], f, o);
+          if (got[o] != want[o])
+            fail_msg("%s grain %u fuse %d: output %zu differs", examples[e].file, grains[g], f, o);
         if (!f) {
           assert_true(cf_dag_ntasks(d) <= prev); /* coarser grain, no more tasks */
           prev = cf_dag_ntasks(d);
@@ -246,11 +255,14 @@ static void test_variants_agree(void **state) {
     assert_int_equal(cf_pass_hoist_rotations(q, &h), CF_OK);
     cf_dag *dh = lower(h, 2, true);
     uint64_t *got = hash_run(dh);
-    for (size_t o = 0; o < cf_dag_noutputs(dh); o++) assert_true(got[o] == want[o]);
+    for (size_t o = 0; o < cf_dag_noutputs(dh); o++)
+      assert_true(got[o] == want[o]);
     size_t modup_plain = 0, modup_hoisted = 0;
-    for (size_t i = 0; i < cf_dag_ntasks(ref); i++) modup_plain += cf_dag_task_at(ref, i)->kind == CF_KERNEL_MODUP;
+    for (size_t i = 0; i < cf_dag_ntasks(ref); i++)
+      modup_plain += cf_dag_task_at(ref, i)->kind == CF_KERNEL_MODUP;
     cf_dag *dh1 = lower(h, 1, false);
-    for (size_t i = 0; i < cf_dag_ntasks(dh1); i++) modup_hoisted += cf_dag_task_at(dh1, i)->kind == CF_KERNEL_MODUP;
+    for (size_t i = 0; i < cf_dag_ntasks(dh1); i++)
+      modup_hoisted += cf_dag_task_at(dh1, i)->kind == CF_KERNEL_MODUP;
     assert_true(modup_hoisted <= modup_plain);
     if (strcmp(examples[e].file, "mlp.cfp") == 0 || strcmp(examples[e].file, "rotate_sum.cfp") == 0)
       assert_true(modup_hoisted < modup_plain);
@@ -269,7 +281,8 @@ static void test_random_variants(void **state) {
     cf_dag *a = lower(p, 1, false), *b = lower(p, 3, true), *z = lower(p, 0, true);
     check_edges(b);
     uint64_t *ha = hash_run(a), *hb = hash_run(b), *hz = hash_run(z);
-    for (size_t o = 0; o < cf_dag_noutputs(a); o++) assert_true(ha[o] == hb[o] && ha[o] == hz[o]);
+    for (size_t o = 0; o < cf_dag_noutputs(a); o++)
+      assert_true(ha[o] == hb[o] && ha[o] == hz[o]);
     free(ha), free(hb), free(hz);
     cf_dag_destroy(a), cf_dag_destroy(b), cf_dag_destroy(z);
     cf_program_destroy(p);
@@ -314,7 +327,8 @@ static void test_task_counts(void **state) {
       /* per polynomial: copy rows 0..l-1, copy top, INTT top, rescale */
       assert_int_equal(cf_dag_ntasks(d), 2 * (2 * per_l + 2));
       size_t meet = 0;
-      for (size_t i = 0; i < cf_dag_ntasks(d); i++) meet += cf_dag_task_at(d, i)->kind == CF_KERNEL_RESCALE;
+      for (size_t i = 0; i < cf_dag_ntasks(d); i++)
+        meet += cf_dag_task_at(d, i)->kind == CF_KERNEL_RESCALE;
       assert_int_equal(meet, 2 * per_l);
       cf_dag_destroy(d);
       d = lower(w, g, true); /* the copies and INTT of the top row fuse */
@@ -392,8 +406,8 @@ static void test_cost_model(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_variants_agree),  cmocka_unit_test(test_random_variants),
-      cmocka_unit_test(test_task_counts),     cmocka_unit_test(test_determinism_and_refusals),
+      cmocka_unit_test(test_variants_agree), cmocka_unit_test(test_random_variants),
+      cmocka_unit_test(test_task_counts),    cmocka_unit_test(test_determinism_and_refusals),
       cmocka_unit_test(test_cost_model),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

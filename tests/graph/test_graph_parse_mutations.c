@@ -15,7 +15,8 @@
 #include "tests/graph/parse_entry.h"
 
 static void check(const uint8_t *d, size_t n, const char *what) {
-  if (parse_entry(d, n)) fail_msg("parser invariant broken on %s (%zu bytes): %.*s", what, n, (int)n, d);
+  if (parse_entry(d, n))
+    fail_msg("parser invariant broken on %s (%zu bytes): %.*s", what, n, (int)n, d);
 }
 
 static void test_mutations(void **state) {
@@ -23,9 +24,10 @@ static void test_mutations(void **state) {
   cf_chain c;
   assert_int_equal(example_chain(&c), CF_OK);
   uint64_t s = test_seed();
-  static const char tokens[][12] = {"%", "%0", "=", ",", ":", "<", ">", "{", "}", "[", "]", "\n",
-                                    "\"", "2^", "*q3", "/q1", "-", "1e308", "99999999999", "ct",
-                                    "pt", "k=", "level=", "hoist", "#", " ", "\0", "nan"};
+  static const char tokens[][12] = {"%",   "%0",     "=",     ",",     ":",           "<",  ">",
+                                    "{",   "}",      "[",     "]",     "\n",          "\"", "2^",
+                                    "*q3", "/q1",    "-",     "1e308", "99999999999", "ct", "pt",
+                                    "k=",  "level=", "hoist", "#",     " ",           "\0", "nan"};
   size_t accepted = 0, total = 0;
   for (int e = 0; e < nexamples; e++) {
     cf_program *p;
@@ -36,7 +38,8 @@ static void test_mutations(void **state) {
     size_t n = strlen(text);
     /* every truncation of the small examples, sampled ones of the big one */
     size_t stepn = n > 4000 ? n / 400 : 1;
-    for (size_t k = 0; k <= n; k += stepn) check((const uint8_t *)text, k, "truncation"), total++;
+    for (size_t k = 0; k <= n; k += stepn)
+      check((const uint8_t *)text, k, "truncation"), total++;
     uint8_t *buf = malloc(n + 64);
     for (int m = 0; m < 1500; m++) {
       memcpy(buf, text, n);
@@ -45,10 +48,10 @@ static void test_mutations(void **state) {
       for (int ed = 0; ed < edits; ed++) {
         size_t at = rnd(&s) % (len ? len : 1);
         switch (rnd(&s) % 4) {
-        case 0: buf[at] = (uint8_t)rnd(&s); break;                  /* flip a byte */
+        case 0: buf[at] = (uint8_t)rnd(&s); break;                           /* flip a byte */
         case 1: memmove(buf + at, buf + at + 1, len - at - 1), len--; break; /* delete */
-        case 2: buf[at] = (uint8_t)"0123456789%,:<>{}[]\n "[rnd(&s) % 21]; break;
-        default: {                                                  /* insert a token */
+        case 2: buf[at] = (uint8_t) "0123456789%,:<>{}[]\n "[rnd(&s) % 21]; break;
+        default: { /* insert a token */
           const char *t = tokens[rnd(&s) % (sizeof tokens / sizeof tokens[0])];
           size_t tl = strlen(t) ? strlen(t) : 1;
           if (len + tl > n + 60) break;
@@ -100,6 +103,7 @@ static void test_corpus(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations), cmocka_unit_test(test_corpus)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_mutations),
+                                     cmocka_unit_test(test_corpus)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

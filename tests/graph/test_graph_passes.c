@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@ typedef cf_status (*pass_fn)(const cf_program *, cf_program **);
 
 static size_t count_op(const cf_program *p, cf_op op) {
   size_t n = 0;
-  for (size_t i = 0; i < p->n; i++) n += p->nodes[i].op == op;
+  for (size_t i = 0; i < p->n; i++)
+    n += p->nodes[i].op == op;
   return n;
 }
 
@@ -37,7 +39,7 @@ static void test_cse_dce(void **state) {
   assert_int_equal(cf_prog_rotate(p, x, 2, &a), CF_OK);
   assert_int_equal(cf_prog_rotate(p, x, 2, &b), CF_OK); /* duplicate */
   assert_int_equal(cf_prog_add(p, a, y, &d), CF_OK);
-  assert_int_equal(cf_prog_add(p, b, y, &e), CF_OK);    /* duplicate after renaming */
+  assert_int_equal(cf_prog_add(p, b, y, &e), CF_OK); /* duplicate after renaming */
   cf_value unused;
   assert_int_equal(cf_prog_mul(p, x, y, &unused), CF_OK); /* mul, relin, rescale: dead */
   cf_value s;
@@ -97,7 +99,8 @@ static void test_hoist_and_keys(void **state) {
   /* 5^1, 5^3, 5^5 mod 2N and 2N-1, sorted */
   uint64_t m = 2ull << c.log_n, want[4] = {5, 125, 3125 % m, m - 1};
   assert_int_equal(ng, 4);
-  for (int i = 0; i < 4; i++) assert_int_equal(g[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(g[i], want[i]);
   assert_int_equal(relin, 0);
   free(g);
   cf_program_destroy(p), cf_program_destroy(q);
@@ -112,7 +115,8 @@ static void test_depth(void **state) {
   cf_value x, y;
   assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
   y = x;
-  for (int i = 0; i < 3; i++) assert_int_equal(cf_prog_mul(p, y, y, &y), CF_OK); /* x^8 */
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(cf_prog_mul(p, y, y, &y), CF_OK); /* x^8 */
   assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
   int md, lv;
   assert_int_equal(cf_program_depth(p, &md, &lv), CF_OK);
@@ -158,7 +162,8 @@ static void test_poly_expand(void **state) {
       assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
       double co[16];
       uint64_t s = test_seed() + (uint64_t)deg;
-      for (int i = 0; i <= deg; i++) co[i] = rnd_unit(&s);
+      for (int i = 0; i <= deg; i++)
+        co[i] = rnd_unit(&s);
       cf_value x, y;
       assert_int_equal(cf_prog_input(p, "x", 7, 0, 8, &x), CF_OK);
       assert_int_equal(cf_prog_poly(p, x, basis, -3, 2, (size_t)deg + 1, co, &y), CF_OK);
@@ -194,11 +199,13 @@ static void test_poly_expand(void **state) {
   assert_int_equal(cf_executor_prepare(ex, q), CF_OK);
   double in[8], out[8];
   uint64_t s = test_seed();
-  for (int i = 0; i < 8; i++) in[i] = 1 + 2 * rnd_unit(&s);
+  for (int i = 0; i < 8; i++)
+    in[i] = 1 + 2 * rnd_unit(&s);
   assert_int_equal(cf_executor_set_input(ex, "x", in, NULL, 8), CF_OK);
   assert_int_equal(cf_executor_run(ex), CF_OK);
   assert_int_equal(cf_executor_get_output(ex, "y", out, NULL, 8), CF_OK);
-  for (int i = 0; i < 8; i++) assert_true(fabs(out[i] - exp(in[i])) < 1e-6 * exp(in[i]));
+  for (int i = 0; i < 8; i++)
+    assert_true(fabs(out[i] - exp(in[i])) < 1e-6 * exp(in[i]));
   int md, lv;
   assert_int_equal(cf_program_depth(q, &md, &lv), CF_OK);
   assert_true(lv <= 6); /* degree 11: log2(12) rounded up, + map + coefficients */
@@ -211,9 +218,9 @@ static void test_random_programs(void **state) {
   (void)state;
   cf_chain c;
   small_chain(&c);
-  pass_fn passes[] = {cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations, cf_pass_expand_poly,
-                      cf_pass_manage_scale};
-  const char *names[] = {"cse", "dce", "hoist", "expand_poly", "manage_scale"};
+  pass_fn passes[] = {cf_pass_cse,         cf_pass_dce,          cf_pass_hoist_rotations,
+                      cf_pass_expand_poly, cf_pass_manage_scale, cf_pass_bsgs};
+  const char *names[] = {"cse", "dce", "hoist", "expand_poly", "manage_scale", "bsgs"};
   uint64_t seed = test_seed();
   for (int k = 0; k < 40; k++) {
     cf_program *p = random_program(&c, seed + (uint64_t)k, 30, true);
@@ -230,11 +237,60 @@ static void test_random_programs(void **state) {
   }
 }
 
+/* A 32-diagonal linear transform: BSGS keeps the values and needs 7 baby and
+ * 3 giant keys instead of 31 (g = 8 for 32 terms is 6 x 8: g^2 >= 32). */
+static void test_bsgs(void **state) {
+  (void)state;
+  cf_chain c;
+  small_chain(&c);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  enum { S = 64, T = 32 };
+  cf_value x, y, pts[T];
+  int rots[T];
+  assert_int_equal(cf_prog_input(p, "x", 6, 0, S, &x), CF_OK);
+  uint64_t s = test_seed();
+  for (int t = 0; t < T; t++) {
+    char name[16];
+    snprintf(name, sizeof name, "d%d", t);
+    rots[t] = t;
+    if (t % 3 == 0) /* a mix of supplied and generated weights */
+      assert_int_equal(cf_prog_plaintext(p, name, NULL, S, &pts[t]), CF_OK);
+    else
+      assert_int_equal(cf_prog_plaintext_random(p, name, S, rnd(&s), &pts[t]), CF_OK);
+  }
+  assert_int_equal(cf_prog_linear(p, x, T, rots, pts, &y), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  cf_program *q = run(cf_pass_bsgs, p);
+  assert_true(sim_compare(p, q, s) < 1e-12);
+  uint64_t *g1, *g2;
+  size_t n1, n2;
+  assert_int_equal(cf_program_rotation_keys(p, &g1, &n1, NULL), CF_OK);
+  assert_int_equal(cf_program_rotation_keys(q, &g2, &n2, NULL), CF_OK);
+  assert_int_equal(n1, 31);
+  assert_int_equal(n2, 7 + 3); /* baby 1..7, giant 8, 16, 24 */
+  assert_int_equal(count_op(q, CF_OP_LINEAR), 4);
+  assert_int_equal(count_op(q, CF_OP_ROTATE), 3);
+  assert_true(cf_type_eq(&p->nodes[y].type, &q->nodes[q->outs[0].v].type));
+  free(g1), free(g2);
+  /* printed and parsed back exactly, shifted plaintexts included */
+  char *t1, *t2;
+  cf_program *r;
+  assert_int_equal(cf_program_print(q, &t1), CF_OK);
+  assert_non_null(strstr(t1, "{shift=-8}"));
+  assert_int_equal(cf_program_parse(t1, strlen(t1), &r), CF_OK);
+  assert_int_equal(cf_program_print(r, &t2), CF_OK);
+  assert_string_equal(t1, t2);
+  free(t1), free(t2);
+  cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_cse_dce),        cmocka_unit_test(test_hoist_and_keys),
-      cmocka_unit_test(test_depth),          cmocka_unit_test(test_manage_pass),
-      cmocka_unit_test(test_poly_expand),    cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_cse_dce),     cmocka_unit_test(test_hoist_and_keys),
+      cmocka_unit_test(test_depth),       cmocka_unit_test(test_manage_pass),
+      cmocka_unit_test(test_poly_expand), cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_bsgs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

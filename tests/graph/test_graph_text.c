@@ -88,9 +88,8 @@ static void test_random_round_trip(void **state) {
   }
 }
 
-static const char *HEAD =
-    "cfprogram 1\n"
-    "chain logn=10 slots=512 dnum=3 scale=2^40 manage=none\n";
+static const char *HEAD = "cfprogram 1\n"
+                          "chain logn=10 slots=512 dnum=3 scale=2^40 manage=none\n";
 
 /* The chain lines come from small_chain so that primes are valid. */
 static char *with_chain(const char *body) {
@@ -149,8 +148,7 @@ static void test_parse_errors(void **state) {
   expect_parse_error("%0 = plaintext \"w\" [1, 2, 3] : pt<slots=4>\n",
                      "plaintext has 3 values but type says 4 slots");
   expect_parse_error("%0 = const nan : const\n", "line 5, column 12: expected constant");
-  expect_parse_error("%0 = input \"x : ct<level=5, scale=2^40, slots=16>\n",
-                     "unterminated string");
+  expect_parse_error("%0 = input \"x : ct<level=5, scale=2^40, slots=16>\n", "unterminated string");
   /* header errors */
   cf_program *p;
   const char *bad = "cfprogram 2\n";
