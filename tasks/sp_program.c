@@ -196,7 +196,7 @@ static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciph
     return CF_OK;
   }
   if (db->role == CF_BUFFER_PLAINTEXT) {
-    size_t slots = plain_slots(s, info->node);
+    size_t slots = info->slots ? info->slots : plain_slots(s, info->node);
     double *d = NULL;
     CF_TRY(plain_data(s, info->node, slots, &d));
     cf_ckks_plaintext *pt = NULL;
