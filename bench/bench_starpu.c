@@ -25,9 +25,8 @@
 
 static void empty_cpu(void *buffers[], void *arg) { (void)buffers, (void)arg; }
 
-static struct starpu_codelet empty_cl = {.cpu_funcs = {empty_cpu},
-                                         .nbuffers = STARPU_VARIABLE_NBUFFERS,
-                                         .name = "bench_empty"};
+static struct starpu_codelet empty_cl = {
+    .cpu_funcs = {empty_cpu}, .nbuffers = STARPU_VARIABLE_NBUFFERS, .name = "bench_empty"};
 
 enum { POOL = 64 };
 
@@ -67,7 +66,8 @@ static void make_pool(starpu_data_handle_t *pool, uint64_t *mem) {
 }
 
 static void drop_pool(starpu_data_handle_t *pool) {
-  for (int i = 0; i < POOL; i++) starpu_data_unregister(pool[i]);
+  for (int i = 0; i < POOL; i++)
+    starpu_data_unregister(pool[i]);
 }
 
 static cf_status overheads(cf_bench *b) {
@@ -81,11 +81,12 @@ static cf_status overheads(cf_bench *b) {
     static const int nhs[] = {0, 1, 3};
     for (int h = 0; h < 3; h++) {
       uint64_t s[64];
-      for (int r = 0; r < reps && r < 64; r++) s[r] = empty_stream(pool, nhs[h], ntasks);
+      for (int r = 0; r < reps && r < 64; r++)
+        s[r] = empty_stream(pool, nhs[h], ntasks);
       char name[32], params[128];
       snprintf(name, sizeof name, "overhead_%dh", nhs[h]);
-      snprintf(params, sizeof params, "{\"policy\":\"%s\",\"tasks\":%d,\"workers\":2}",
-               policies[p], ntasks);
+      snprintf(params, sizeof params, "{\"policy\":\"%s\",\"tasks\":%d,\"workers\":2}", policies[p],
+               ntasks);
       cf_bench_report_samples(b, name, params, s, reps < 64 ? reps : 64);
     }
     if (!strcmp(policies[p], "eager")) {
@@ -120,10 +121,8 @@ static void ntt_cpu(void *buffers[], void *arg) {
   cf_ckks_step_ntt(a->ctx, (uint64_t *)STARPU_VECTOR_GET_PTR(buffers[0]), a->primes, a->count);
 }
 
-static struct starpu_codelet ntt_cl = {.cpu_funcs = {ntt_cpu},
-                                       .nbuffers = 1,
-                                       .modes = {STARPU_RW},
-                                       .name = "bench_ntt"};
+static struct starpu_codelet ntt_cl = {
+    .cpu_funcs = {ntt_cpu}, .nbuffers = 1, .modes = {STARPU_RW}, .name = "bench_ntt"};
 
 static cf_status ntt_grains(cf_bench *b, const char *preset) {
   cf_ckks_params *p;
@@ -174,7 +173,8 @@ static cf_status ntt_grains(cf_bench *b, const char *preset) {
     for (uint32_t k = 0; k < nh; k++) {
       uint32_t poly = k / ng, first = (k % ng) * g, cnt = first + g <= L ? g : L - first;
       args[k] = (ntt_arg){.ctx = ctx, .count = cnt, .n = n};
-      for (uint32_t i = 0; i < cnt; i++) args[k].primes[i] = (uint16_t)(first + i);
+      for (uint32_t i = 0; i < cnt; i++)
+        args[k].primes[i] = (uint16_t)(first + i);
       starpu_vector_data_register(&h[k], STARPU_MAIN_RAM,
                                   (uintptr_t)(data + ((size_t)poly * L + first) * n), cnt * n,
                                   sizeof(uint64_t));
@@ -182,8 +182,8 @@ static cf_status ntt_grains(cf_bench *b, const char *preset) {
     for (int r = 0; r < reps; r++) {
       uint64_t t0 = cf_bench_now_ns();
       for (uint32_t k = 0; k < nh; k++)
-        starpu_task_insert(&ntt_cl, STARPU_RW, h[k], STARPU_CL_ARGS_NFREE, &args[k],
-                           sizeof args[k], 0);
+        starpu_task_insert(&ntt_cl, STARPU_RW, h[k], STARPU_CL_ARGS_NFREE, &args[k], sizeof args[k],
+                           0);
       starpu_task_wait_for_all();
       s[r] = cf_bench_now_ns() - t0;
     }
@@ -194,7 +194,8 @@ static cf_status ntt_grains(cf_bench *b, const char *preset) {
     char rname[48];
     snprintf(rname, sizeof rname, "ntt_grain_vs_direct");
     cf_bench_report_ratio(b, rname, params, (double)cf_bench_median(s, reps) / (double)direct);
-    for (uint32_t k = 0; k < nh; k++) starpu_data_unregister(h[k]);
+    for (uint32_t k = 0; k < nh; k++)
+      starpu_data_unregister(h[k]);
     free(h), free(args);
   }
   if (cf_sp_running()) cf_sp_stop();
@@ -216,17 +217,20 @@ static cf_status registration(cf_bench *b) {
     starpu_data_handle_t h[L], parent, children[L];
     uint64_t t0 = cf_bench_now_ns();
     for (int k = 0; k < NB; k++) {
-      for (int l = 0; l < L; l++) starpu_vector_data_register(&h[l], -1, 0, N, 8);
-      for (int l = 0; l < L; l++) starpu_data_unregister_no_coherency(h[l]);
+      for (int l = 0; l < L; l++)
+        starpu_vector_data_register(&h[l], -1, 0, N, 8);
+      for (int l = 0; l < L; l++)
+        starpu_data_unregister_no_coherency(h[l]);
     }
     seg[r] = (cf_bench_now_ns() - t0) / NB;
     t0 = cf_bench_now_ns();
     uint32_t sizes[L];
-    for (int l = 0; l < L; l++) sizes[l] = N;
+    for (int l = 0; l < L; l++)
+      sizes[l] = N;
     for (int k = 0; k < NB; k++) {
       starpu_vector_data_register(&parent, -1, 0, (uint32_t)L * N, 8);
-      struct starpu_data_filter f = {.filter_func = starpu_vector_filter_list,
-                                     .nchildren = L, .filter_arg_ptr = sizes};
+      struct starpu_data_filter f = {
+          .filter_func = starpu_vector_filter_list, .nchildren = L, .filter_arg_ptr = sizes};
       starpu_data_partition_plan(parent, &f, children);
       starpu_data_partition_submit(parent, L, children);
       starpu_data_unpartition_submit(parent, L, children, -1);

@@ -42,8 +42,8 @@ static cf_status find_cuts(const cf_dag *dag, const size_t *base, uint8_t *cuts)
                        nbuf);
       uint32_t nl = cf_dag_buffer_at(dag, p->buffer)->nlimbs;
       if (p->nlimbs == 0 || (uint32_t)p->first_limb + p->nlimbs > nl)
-        return CF_FAIL(CF_EINVAL, "task %zu piece %u: limbs %u+%u outside buffer %u (%u limbs)",
-                       i, k, p->first_limb, p->nlimbs, p->buffer, nl);
+        return CF_FAIL(CF_EINVAL, "task %zu piece %u: limbs %u+%u outside buffer %u (%u limbs)", i,
+                       k, p->first_limb, p->nlimbs, p->buffer, nl);
       mark(cuts + base[p->buffer], p);
     }
   }
@@ -58,7 +58,8 @@ static cf_status register_buffer(cf_mem_registry *r, mem_buffer *mb, const uint8
     if (!cut[l]) continue;
     seg[k].first_limb = (uint16_t)start;
     seg[k].nlimbs = (uint16_t)(l - start);
-    for (uint32_t j = start; j < l; j++) mb->limb_seg[j] = mb->first_seg + k;
+    for (uint32_t j = start; j < l; j++)
+      mb->limb_seg[j] = mb->first_seg + k;
     k++, start = l;
   }
   if (r->mode == CF_MEM_SEGMENTS) {
@@ -73,14 +74,15 @@ static cf_status register_buffer(cf_mem_registry *r, mem_buffer *mb, const uint8
     free(sizes);
     return CF_FAIL(CF_ENOMEM, "filter of %u segments", mb->nseg);
   }
-  for (uint32_t s = 0; s < mb->nseg; s++) sizes[s] = (uint32_t)seg[s].nlimbs * n;
+  for (uint32_t s = 0; s < mb->nseg; s++)
+    sizes[s] = (uint32_t)seg[s].nlimbs * n;
   starpu_vector_data_register(&mb->parent, -1, 0, mb->nlimbs * n, sizeof(uint64_t));
-  struct starpu_data_filter f = {.filter_func = starpu_vector_filter_list,
-                                 .nchildren = mb->nseg,
-                                 .filter_arg_ptr = sizes};
+  struct starpu_data_filter f = {
+      .filter_func = starpu_vector_filter_list, .nchildren = mb->nseg, .filter_arg_ptr = sizes};
   starpu_data_partition_plan(mb->parent, &f, mb->children);
   starpu_data_partition_submit(mb->parent, mb->nseg, mb->children);
-  for (uint32_t s = 0; s < mb->nseg; s++) seg[s].handle = mb->children[s];
+  for (uint32_t s = 0; s < mb->nseg; s++)
+    seg[s].handle = mb->children[s];
   free(sizes);
   return CF_OK;
 }
@@ -122,7 +124,8 @@ cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
     mb->nlimbs = cf_dag_buffer_at(dag, b)->nlimbs;
     c[0] = c[mb->nlimbs] = 1; /* unused buffers become one segment */
     mb->first_seg = r->nsegs;
-    for (uint32_t l = 1; l <= mb->nlimbs; l++) mb->nseg += c[l];
+    for (uint32_t l = 1; l <= mb->nlimbs; l++)
+      mb->nseg += c[l];
     r->nsegs += mb->nseg;
     mb->limb_seg = malloc(mb->nlimbs * sizeof *mb->limb_seg);
     if (!mb->limb_seg) st = CF_FAIL(CF_ENOMEM, "register: limb table of buffer %zu", b);
@@ -196,8 +199,7 @@ uint32_t cf_mem_ring_degree(const cf_mem_registry *r) { return r->n; }
 
 static cf_status transfer(cf_mem_registry *r, uint32_t b, uint64_t *host, bool in) {
   if (!r || !host || b >= r->nbuffers)
-    return CF_FAIL(CF_EINVAL, "%s: buffer %u of %zu", in ? "fill" : "read", b,
-                   r ? r->nbuffers : 0);
+    return CF_FAIL(CF_EINVAL, "%s: buffer %u of %zu", in ? "fill" : "read", b, r ? r->nbuffers : 0);
   const mem_buffer *mb = &r->bufs[b];
   for (uint32_t s = 0; s < mb->nseg; s++) {
     const cf_mem_segment *sg = &r->segs[mb->first_seg + s];

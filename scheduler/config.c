@@ -25,8 +25,7 @@ static cf_status parse_bool(const char *key, const char *v, bool *out) {
     *out = true;
     return CF_OK;
   }
-  if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") ||
-      !strcmp(v, "0")) {
+  if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0")) {
     *out = false;
     return CF_OK;
   }
@@ -74,7 +73,8 @@ cf_status cf_sched_config_set(cf_sched_config *c, const char *key, const char *v
 }
 
 static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t') s++;
+  while (*s == ' ' || *s == '\t')
+    s++;
   size_t n = strlen(s);
   while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
     s[--n] = 0;

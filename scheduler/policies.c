@@ -12,9 +12,18 @@ static struct starpu_sched_policy *const own[] = {&cf_sched_affinity_policy,
 #define NOWN (sizeof own / sizeof own[0])
 
 /* StarPU's policies whose decisions read the performance models. */
-static const char *const model_users[] = {"dm", "dmda", "dmdap", "dmdar", "dmdas", "dmdasd",
-                                          "pheft", "heft", "modular-heft", "modular-heft-prio",
-                                          "modular-heft2", "modular-heteroprio-heft",
+static const char *const model_users[] = {"dm",
+                                          "dmda",
+                                          "dmdap",
+                                          "dmdar",
+                                          "dmdas",
+                                          "dmdasd",
+                                          "pheft",
+                                          "heft",
+                                          "modular-heft",
+                                          "modular-heft-prio",
+                                          "modular-heft2",
+                                          "modular-heteroprio-heft",
                                           "modular-pheft"};
 
 /* Policies of StarPU 1.3.10 refused because they do not work here:

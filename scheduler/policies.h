@@ -26,9 +26,9 @@
 
 typedef struct cf_sched_choice {
   const char *name;
-  struct starpu_sched_policy *policy;   /* ours; NULL for StarPU's own (chosen by name) */
-  void (*init)(unsigned sched_ctx_id);  /* context setup callback, or NULL */
-  bool uses_model;                      /* decisions read the performance models */
+  struct starpu_sched_policy *policy;  /* ours; NULL for StarPU's own (chosen by name) */
+  void (*init)(unsigned sched_ctx_id); /* context setup callback, or NULL */
+  bool uses_model;                     /* decisions read the performance models */
 } cf_sched_choice;
 
 /* CF_OK if name is a policy of this StarPU or of cipherflow, else CF_ENOTFOUND

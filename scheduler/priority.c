@@ -15,7 +15,8 @@ cf_status cf_sched_bottom_levels(const cf_dag *dag, double *bl) {
   size_t *base = malloc((nbuf + 1) * sizeof *base);
   if (!base) return CF_FAIL(CF_ENOMEM, "bottom levels: %zu buffer offsets", nbuf + 1);
   base[0] = 0;
-  for (size_t b = 0; b < nbuf; b++) base[b + 1] = base[b] + cf_dag_buffer_at(dag, b)->nlimbs;
+  for (size_t b = 0; b < nbuf; b++)
+    base[b + 1] = base[b] + cf_dag_buffer_at(dag, b)->nlimbs;
   size_t nlimbs = base[nbuf];
   double *readers = malloc((nlimbs ? nlimbs : 1) * sizeof *readers);
   double *writer = malloc((nlimbs ? nlimbs : 1) * sizeof *writer);
@@ -23,7 +24,8 @@ cf_status cf_sched_bottom_levels(const cf_dag *dag, double *bl) {
     free(base), free(readers), free(writer);
     return CF_FAIL(CF_ENOMEM, "bottom levels: state for %zu limbs", nlimbs);
   }
-  for (size_t i = 0; i < nlimbs; i++) readers[i] = writer[i] = 0.0;
+  for (size_t i = 0; i < nlimbs; i++)
+    readers[i] = writer[i] = 0.0;
 
   cf_status st = CF_OK;
   for (size_t k = ntasks; k-- > 0;) {
@@ -31,14 +33,13 @@ cf_status cf_sched_bottom_levels(const cf_dag *dag, double *bl) {
     double succ = 0.0;
     for (unsigned p = 0; p < t->npieces && st == CF_OK; p++) {
       const cf_dag_piece *pc = &t->pieces[p];
-      if (pc->buffer >= nbuf || (size_t)pc->first_limb + pc->nlimbs > base[pc->buffer + 1] -
-                                                                         base[pc->buffer]) {
+      if (pc->buffer >= nbuf ||
+          (size_t)pc->first_limb + pc->nlimbs > base[pc->buffer + 1] - base[pc->buffer]) {
         st = CF_FAIL(CF_EINVAL, "task %zu piece %u: buffer %u limbs %u+%u out of range", k, p,
                      pc->buffer, pc->first_limb, pc->nlimbs);
         break;
       }
-      for (size_t l = base[pc->buffer] + pc->first_limb,
-                  e = l + pc->nlimbs; l < e; l++) {
+      for (size_t l = base[pc->buffer] + pc->first_limb, e = l + pc->nlimbs; l < e; l++) {
         if (writer[l] > succ) succ = writer[l];
         if ((pc->access & CF_ACCESS_W) && readers[l] > succ) succ = readers[l];
       }

@@ -29,7 +29,8 @@ cf_status cf_tune_median(cf_tune_sample *s, int n, cf_tune_sample *out) {
     d[i] = s[i].utilization;
   }
   int m = (n - 1) / 2;
-  for (int k = 0; k < 3; k++) qsort(u + (size_t)k * n, (size_t)n, sizeof *u, cmp_u64);
+  for (int k = 0; k < 3; k++)
+    qsort(u + (size_t)k * n, (size_t)n, sizeof *u, cmp_u64);
   qsort(d, (size_t)n, sizeof *d, cmp_dbl);
   out->makespan_ns = u[m], out->idle_ns = u[n + m], out->bytes_moved = u[2 * n + m];
   out->utilization = d[m];

@@ -40,7 +40,8 @@ static void cpu_func(void *buffers[], void *cl_arg) {
     for (uint32_t s = 0; s < a->nseg[p]; s++, b++) {
       uint64_t *ptr = (uint64_t *)STARPU_VECTOR_GET_PTR(buffers[b]);
       uint32_t seg_limbs = STARPU_VECTOR_GET_NX(buffers[b]) / n;
-      for (uint32_t l = 0; l < seg_limbs; l++) rows[k++] = ptr + (size_t)l * n;
+      for (uint32_t l = 0; l < seg_limbs; l++)
+        rows[k++] = ptr + (size_t)l * n;
     }
   }
   cf_status st = a->run->runner->run(a->run->runner->ctx, dag, t, span);

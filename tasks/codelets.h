@@ -27,9 +27,9 @@ typedef struct cf_sp_run {
   const cf_kernel_runner *runner;
   atomic_size_t done;
   atomic_uint_fast64_t last_done_ns; /* CLOCK_MONOTONIC of the latest completion */
-  atomic_int status;       /* first kernel failure, CF_OK if none */
-  atomic_size_t failed_at; /* its task index */
-  cf_trace_log *trace;     /* or NULL */
+  atomic_int status;                 /* first kernel failure, CF_OK if none */
+  atomic_size_t failed_at;           /* its task index */
+  cf_trace_log *trace;               /* or NULL */
 } cf_sp_run;
 
 /* What a StarPU task carries (cl_arg): one per DAG task. */
@@ -37,8 +37,8 @@ typedef struct cf_sp_task_arg {
   cf_sp_run *run;
   const cf_dag_task *task;
   uint32_t index;
-  uint32_t limbs;                      /* rows over all pieces */
-  uint32_t nseg[CF_DAG_MAX_PIECES];    /* segments per piece */
+  uint32_t limbs;                   /* rows over all pieces */
+  uint32_t nseg[CF_DAG_MAX_PIECES]; /* segments per piece */
 } cf_sp_task_arg;
 
 struct starpu_codelet *cf_sp_codelet(cf_kernel_kind kind);

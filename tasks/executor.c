@@ -14,7 +14,6 @@
 #include "tasks/codelets.h"
 #include "tasks/runtime_state.h"
 
-
 static uint64_t now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -31,7 +30,8 @@ static cf_status check_inputs(const cf_dag *dag, uint64_t **host, uint8_t *writt
   size_t nbuf = cf_dag_nbuffers(dag), total = 0;
   size_t *base = malloc((nbuf + 1) * sizeof *base);
   if (!base) return CF_FAIL(CF_ENOMEM, "input check");
-  for (size_t b = 0; b < nbuf; b++) base[b] = total, total += cf_dag_buffer_at(dag, b)->nlimbs;
+  for (size_t b = 0; b < nbuf; b++)
+    base[b] = total, total += cf_dag_buffer_at(dag, b)->nlimbs;
   uint8_t *init = calloc(total ? total : 1, 1);
   if (!init) {
     free(base);
@@ -54,10 +54,13 @@ static cf_status check_inputs(const cf_dag *dag, uint64_t **host, uint8_t *writt
       if (pc->access == CF_ACCESS_W) continue;
       for (unsigned l = 0; l < pc->nlimbs; l++)
         if (!init[base[pc->buffer] + pc->first_limb + l]) {
-          st = CF_FAIL(CF_EINVAL, "task %zu reads limb %u of buffer %u (%s) before anything "
+          st = CF_FAIL(CF_EINVAL,
+                       "task %zu reads limb %u of buffer %u (%s) before anything "
                        "writes it and no initial content was given",
                        i, pc->first_limb + l, pc->buffer,
-                       cf_dag_buffer_at(dag, pc->buffer)->name ? cf_dag_buffer_at(dag, pc->buffer)->name : "?");
+                       cf_dag_buffer_at(dag, pc->buffer)->name
+                           ? cf_dag_buffer_at(dag, pc->buffer)->name
+                           : "?");
           break;
         }
     }
@@ -122,12 +125,13 @@ static cf_status submit_one(cf_mem_registry *reg, cf_sp_task_arg *a, int prio, v
    * left at W on data evicted to disk is not brought back. */
   for (uint32_t i = 0; i < nbuf; i++)
     for (uint32_t j = 0; j < i; j++)
-      if (handles[i] == handles[j]) modes[i] = modes[j] = (enum starpu_data_access_mode)(modes[i] | modes[j]);
+      if (handles[i] == handles[j])
+        modes[i] = modes[j] = (enum starpu_data_access_mode)(modes[i] | modes[j]);
   int rc = starpu_task_submit(task);
   if (rc != 0) {
     starpu_task_destroy(task);
-    return CF_FAIL(rc == -ENODEV ? CF_ENODEV : CF_ERUNTIME,
-                   "submitting task %u (%s): %s", a->index, cf_kernel_kind_name(t->kind),
+    return CF_FAIL(rc == -ENODEV ? CF_ENODEV : CF_ERUNTIME, "submitting task %u (%s): %s", a->index,
+                   cf_kernel_kind_name(t->kind),
                    rc == -ENODEV ? "no worker can run it" : strerror(-rc));
   }
   return CF_OK;
@@ -162,8 +166,8 @@ static void worker_stats(cf_sp_stats *s, uint64_t wall, uint64_t *exec_total) {
   for (int w = 0; w < nw; w++) {
     struct starpu_profiling_worker_info wi;
     if (starpu_profiling_worker_get_info(w, &wi) == 0)
-      exec += (uint64_t)wi.executing_time.tv_sec * 1000000000u +
-              (uint64_t)wi.executing_time.tv_nsec;
+      exec +=
+          (uint64_t)wi.executing_time.tv_sec * 1000000000u + (uint64_t)wi.executing_time.tv_nsec;
   }
   uint64_t bytes = 0;
   for (int b = 0, nb = starpu_bus_get_count(); b < nb; b++) {

@@ -40,14 +40,14 @@ typedef struct cf_sp_options {
 } cf_sp_options;
 
 typedef struct cf_sp_stats {
-  uint64_t wall_ns;      /* first submission to last completion */
-  uint64_t submit_ns;    /* time spent submitting */
-  uint64_t register_ns;  /* registering and filling data */
+  uint64_t wall_ns;     /* first submission to last completion */
+  uint64_t submit_ns;   /* time spent submitting */
+  uint64_t register_ns; /* registering and filling data */
   size_t ntasks;
   int nworkers;
-  double utilization;    /* executing time / (workers x wall) */
-  uint64_t idle_ns;      /* workers x wall - executing time */
-  uint64_t bytes_moved;  /* over all buses */
+  double utilization;   /* executing time / (workers x wall) */
+  uint64_t idle_ns;     /* workers x wall - executing time */
+  uint64_t bytes_moved; /* over all buses */
 } cf_sp_stats;
 
 void cf_sp_options_default(cf_sp_options *o);

@@ -15,9 +15,9 @@
 #include "graph/dag.h"
 
 typedef struct cf_limb_span {
-  uint64_t *const *rows;   /* nlimbs pointers to n words each */
+  uint64_t *const *rows; /* nlimbs pointers to n words each */
   uint32_t nlimbs;
-  const uint16_t *primes;  /* prime indices of those rows */
+  const uint16_t *primes; /* prime indices of those rows */
 } cf_limb_span;
 
 /* Runs task on its pieces (span[i] for task->pieces[i]). Called from worker

@@ -66,4 +66,3 @@ void cf_sp_stop(void) {
   starpu_shutdown();
   cf_sp_rt.running = false;
 }
-

@@ -14,7 +14,8 @@ cf_status cf_seq_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint
   for (size_t i = 0, nt = cf_dag_ntasks(dag); i < nt && st == CF_OK; i++) {
     const cf_dag_task *t = cf_dag_task_at(dag, i);
     size_t need = 0;
-    for (unsigned p = 0; p < t->npieces; p++) need += t->pieces[p].nlimbs;
+    for (unsigned p = 0; p < t->npieces; p++)
+      need += t->pieces[p].nlimbs;
     if (need > cap) {
       uint64_t **r2 = realloc(rows, need * sizeof *rows);
       if (!r2) {

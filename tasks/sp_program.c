@@ -56,7 +56,8 @@ cf_status cf_sp_find_preset(const cf_program *p, const char **name) {
 }
 
 static void free_named(named *v, size_t n) {
-  for (size_t i = 0; i < n; i++) free(v[i].name), free(v[i].re), free(v[i].im);
+  for (size_t i = 0; i < n; i++)
+    free(v[i].name), free(v[i].re), free(v[i].im);
   free(v);
 }
 
@@ -113,8 +114,10 @@ static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
     size_t need = ns + 1 + (n->op == CF_OP_LINEAR ? n->nterms : 0);
     if (need > cap) {
       int *g = realloc(steps, 2 * need * sizeof *g);
-      if (!g) st = CF_FAIL(CF_ENOMEM, "rotation list");
-      else steps = g, cap = 2 * need;
+      if (!g)
+        st = CF_FAIL(CF_ENOMEM, "rotation list");
+      else
+        steps = g, cap = 2 * need;
     }
     if (st != CF_OK) break;
     if (n->op == CF_OP_ROTATE) steps[ns++] = n->k;
@@ -136,8 +139,8 @@ static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
   return CF_OK;
 }
 
-static cf_status sp_set_input(cf_executor *ex, const char *name, const double *re,
-                              const double *im, size_t n) {
+static cf_status sp_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
+                              size_t n) {
   sp_state *s = ex->state;
   return put(&s->in, &s->nin, name, re, im, n);
 }
@@ -153,7 +156,8 @@ static cf_status plain_data(const sp_state *s, int node, size_t slots, double **
   double *d = calloc(slots ? slots : 1, sizeof *d);
   if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
   if (n->op == CF_OP_CONST) {
-    for (size_t i = 0; i < slots; i++) d[i] = n->cval;
+    for (size_t i = 0; i < slots; i++)
+      d[i] = n->cval;
   } else if (n->data_kind == CF_DATA_INLINE) {
     memcpy(d, n->data, slots * sizeof *d);
   } else if (n->data_kind == CF_DATA_RANDOM) {
@@ -187,10 +191,10 @@ static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciph
   size_t n = cf_ckks_params_n(s->params);
   const cf_chain *c = &s->p->chain;
   if (db->role == CF_BUFFER_KEY) {
-    const uint64_t *k = info->galois
-                            ? cf_ckks_galois_key_poly(s->ctx, s->gk, info->galois,
-                                                      (int)info->digit, db->poly)
-                            : cf_ckks_relin_key_poly(s->ctx, s->rlk, (int)info->digit, db->poly);
+    const uint64_t *k =
+        info->galois
+            ? cf_ckks_galois_key_poly(s->ctx, s->gk, info->galois, (int)info->digit, db->poly)
+            : cf_ckks_relin_key_poly(s->ctx, s->rlk, (int)info->digit, db->poly);
     if (!k) return CF_FAIL(CF_ENOTFOUND, "no key for buffer %s", db->name);
     copy_rows(host, db, k, n);
     return CF_OK;
@@ -278,7 +282,8 @@ static cf_status clone_host(const cf_dag *dag, size_t n, uint64_t **host, const 
 }
 
 static void free_host(const cf_dag *dag, uint64_t **h) {
-  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++) free(h[b]);
+  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++)
+    free(h[b]);
   free(h);
 }
 
@@ -341,8 +346,10 @@ static cf_status sp_run(cf_executor *ex) {
   for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
     st = decrypt_output(s, cf_dag_output_at(s->dag, i), host);
   cf_ckks_runner_destroy(cr);
-  for (size_t v = 0; cts && v < s->p->n; v++) cf_ckks_ciphertext_destroy(cts[v]);
-  for (size_t b = 0; host && b < nb; b++) free(host[b]);
+  for (size_t v = 0; cts && v < s->p->n; v++)
+    cf_ckks_ciphertext_destroy(cts[v]);
+  for (size_t b = 0; host && b < nb; b++)
+    free(host[b]);
   free(host), free(cts), free(is_out);
   return st;
 }
@@ -369,9 +376,12 @@ static void sp_destroy(cf_executor *ex) {
   free(ex);
 }
 
-static const cf_executor_ops sp_ops = {.name = "starpu", .prepare = sp_prepare,
-                                       .set_input = sp_set_input, .run = sp_run,
-                                       .get_output = sp_get_output, .destroy = sp_destroy};
+static const cf_executor_ops sp_ops = {.name = "starpu",
+                                       .prepare = sp_prepare,
+                                       .set_input = sp_set_input,
+                                       .run = sp_run,
+                                       .get_output = sp_get_output,
+                                       .destroy = sp_destroy};
 
 cf_status cf_executor_create_starpu(const cf_ckks_params *params, const cf_lower_options *lower,
                                     cf_executor **out) {
@@ -428,16 +438,18 @@ static cf_status params_from_chain(const cf_chain *c, cf_ckks_params **out) {
   if (c->nq > CF_CKKS_MAX_PRIMES || c->np > CF_CKKS_MAX_PRIMES)
     return CF_FAIL(CF_EUNSUPPORTED, "chain with %u + %u primes", c->nq, c->np);
   sp.log_n = (int)c->log_n, sp.nq = (int)c->nq, sp.np = (int)c->np, sp.dnum = (int)c->dnum;
-  for (uint32_t i = 0; i < c->nq; i++) sp.q_bits[i] = bits(c->q[i]);
-  for (uint32_t i = 0; i < c->np; i++) sp.p_bits[i] = bits(c->p[i]);
+  for (uint32_t i = 0; i < c->nq; i++)
+    sp.q_bits[i] = bits(c->q[i]);
+  for (uint32_t i = 0; i < c->np; i++)
+    sp.p_bits[i] = bits(c->p[i]);
   sp.log_scale = c->scale_log2;
   sp.allow_insecure = true;
   CF_TRY(cf_ckks_params_create(&sp, out));
   cf_chain got;
   cf_status st = cf_chain_from_params(*out, &got);
-  if (st == CF_OK && (got.nq != c->nq || got.np != c->np ||
-                      memcmp(got.q, c->q, c->nq * sizeof *c->q) ||
-                      memcmp(got.p, c->p, c->np * sizeof *c->p)))
+  if (st == CF_OK &&
+      (got.nq != c->nq || got.np != c->np || memcmp(got.q, c->q, c->nq * sizeof *c->q) ||
+       memcmp(got.p, c->p, c->np * sizeof *c->p)))
     st = CF_FAIL(CF_EMISMATCH, "the program's primes are not the ones CKKS generates for their "
                                "sizes; give --preset");
   if (st != CF_OK) {
@@ -499,7 +511,8 @@ cf_status cf_sp_random_inputs(cf_executor *ex, const cf_program *p, uint64_t see
       return CF_FAIL(CF_ENOMEM, "inputs of %zu slots", m);
     }
     uint64_t s = seed + i;
-    for (size_t j = 0; j < m; j++) re[j] = unit(&s), im[j] = input ? unit(&s) * 0.5 : 0;
+    for (size_t j = 0; j < m; j++)
+      re[j] = unit(&s), im[j] = input ? unit(&s) * 0.5 : 0;
     cf_status st = cf_executor_set_input(ex, n->name, re, im, m);
     free(re), free(im);
     CF_TRY(st);

@@ -28,8 +28,11 @@ cf_status cf_trace_log_init(cf_trace_log *log, const cf_dag *dag) {
   if (!log->records) return CF_FAIL(CF_ENOMEM, "trace log: %zu records", log->n);
   for (size_t i = 0; i < log->n; i++) {
     const cf_dag_task *t = cf_dag_task_at(dag, i);
-    log->records[i] = (cf_task_record){.task = (uint32_t)i, .kind = t->kind,
-                                       .he_node = t->he_node, .level = t->level, .worker = -1};
+    log->records[i] = (cf_task_record){.task = (uint32_t)i,
+                                       .kind = t->kind,
+                                       .he_node = t->he_node,
+                                       .level = t->level,
+                                       .worker = -1};
   }
   return CF_OK;
 }

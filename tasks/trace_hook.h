@@ -17,11 +17,11 @@
 #include "graph/dag.h"
 
 typedef struct cf_task_record {
-  uint32_t task;       /* index in the DAG */
+  uint32_t task; /* index in the DAG */
   cf_kernel_kind kind;
   int he_node;
   int level;
-  int worker;          /* StarPU worker id, -1 if the task never ran */
+  int worker; /* StarPU worker id, -1 if the task never ran */
   uint64_t start_ns, end_ns;
 } cf_task_record;
 

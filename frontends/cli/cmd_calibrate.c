@@ -46,7 +46,9 @@ int cmd_calibrate(int argc, char **argv) {
       .summary = "Fill StarPU's history performance models for every kernel kind at the "
                  "preset's ring degree, at grains 1, 2, 4, 8 and whole polynomials, so "
                  "model-based policies (dmda, dmdas, ...) start calibrated.",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
@@ -71,7 +73,8 @@ int cmd_calibrate(int argc, char **argv) {
     st = cf_executor_create_starpu(params, &lo, &ex);
     if (st == CF_OK) st = cf_executor_prepare(ex, p);
     if (st == CF_OK) st = cf_sp_random_inputs(ex, p, 1);
-    for (long r = 0; st == CF_OK && r < runs; r++) st = cf_executor_run(ex);
+    for (long r = 0; st == CF_OK && r < runs; r++)
+      st = cf_executor_run(ex);
     if (st == CF_OK)
       printf("grain %u: %zu tasks x %ld runs\n", grains[g],
              cf_dag_ntasks(cf_executor_starpu_dag(ex)), runs);

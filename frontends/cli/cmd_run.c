@@ -21,14 +21,17 @@ static int write_trace(const char *path, const cf_trace_log *log) {
   if (!f) return -1;
   fprintf(f, "{\"traceEvents\":[\n");
   for (int w = 0; w < log->nworkers; w++)
-    fprintf(f, "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":0,\"tid\":%d,"
-               "\"args\":{\"name\":\"%s\"}},\n", w, log->worker_names[w]);
+    fprintf(f,
+            "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":0,\"tid\":%d,"
+            "\"args\":{\"name\":\"%s\"}},\n",
+            w, log->worker_names[w]);
   bool first = true;
   for (size_t i = 0; i < log->n; i++) {
     const cf_task_record *r = &log->records[i];
     if (r->worker < 0) continue;
-    fprintf(f, "%s{\"ph\":\"X\",\"name\":\"%s\",\"pid\":0,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
-               "\"args\":{\"task\":%u,\"he_node\":%d,\"level\":%d}}",
+    fprintf(f,
+            "%s{\"ph\":\"X\",\"name\":\"%s\",\"pid\":0,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
+            "\"args\":{\"task\":%u,\"he_node\":%d,\"level\":%d}}",
             first ? "" : ",\n", cf_kernel_kind_name(r->kind), r->worker,
             (double)(r->start_ns - log->t0_ns) * 1e-3, (double)(r->end_ns - r->start_ns) * 1e-3,
             r->task, r->he_node, r->level);
@@ -48,7 +51,8 @@ static cf_status precision(cf_executor *sim, cf_executor *ex, const cf_program *
     cf_status st = cf_executor_get_output(sim, p->outs[o].name, a, a + m, m);
     if (st == CF_OK) st = cf_executor_get_output(ex, p->outs[o].name, a + 2 * m, a + 3 * m, m);
     double mag = 1;
-    for (size_t j = 0; st == CF_OK && j < 2 * m; j++) mag = fmax(mag, fabs(a[j]));
+    for (size_t j = 0; st == CF_OK && j < 2 * m; j++)
+      mag = fmax(mag, fabs(a[j]));
     for (size_t j = 0; st == CF_OK && j < 2 * m; j++)
       *err = fmax(*err, fabs(a[j] - a[2 * m + j]) / mag);
     free(a);
@@ -72,8 +76,8 @@ int cmd_run(int argc, char **argv) {
       {"direct", CLI_FLAG, &direct, NULL,
        "also run the direct CKKS evaluator and print its precision"},
       {"trace", CLI_STRING, &trace, "FILE", "write per-task records (Chrome trace JSON)"},
-      {"config", CLI_STRING, &config, "FILE", "knobs file (default: ./" DEFAULT_CONFIG
-                                              " if present)"},
+      {"config", CLI_STRING, &config, "FILE",
+       "knobs file (default: ./" DEFAULT_CONFIG " if present)"},
       {"preset", CLI_STRING, &preset, "NAME", "CKKS parameters (default: the program's chain)"},
       {"model-dir", CLI_STRING, &model_dir, "DIR", "StarPU performance models"},
       {"seed", CLI_INT, &seed, "S", "seed of the random inputs (default: the clock)"},
@@ -86,7 +90,9 @@ int cmd_run(int argc, char **argv) {
       .summary = "Run an HE program encrypted on StarPU: keys, random inputs in [-1, 1), "
                  "encryption, the task DAG, decryption; prints the precision against the "
                  "plaintext simulator and the wall time.",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
@@ -147,8 +153,8 @@ int cmd_run(int argc, char **argv) {
     const cf_dag *dag = cf_executor_starpu_dag(ex);
     char g[16];
     snprintf(g, sizeof g, o.sched.grain ? "%d" : "all", o.sched.grain);
-    printf("program %s: %zu tasks, %zu buffers, policy %s, grain %s%s, priorities %s\n",
-           argv[0], cf_dag_ntasks(dag), cf_dag_nbuffers(dag), o.sched.policy, g,
+    printf("program %s: %zu tasks, %zu buffers, policy %s, grain %s%s, priorities %s\n", argv[0],
+           cf_dag_ntasks(dag), cf_dag_nbuffers(dag), o.sched.policy, g,
            o.sched.fuse ? " (fused)" : "", o.sched.priorities ? "on" : "off");
     printf("precision vs simulator: %.1f bits (max relative error %.3g)\n",
            err > 0 ? -log2(err) : 99.0, err);

@@ -53,11 +53,14 @@ int cmd_tune(int argc, char **argv) {
       .summary = "Run an HE program under every (policy, grain) combination, rank them by "
                  "median DAG makespan (with worker utilization, idle time and bytes moved) "
                  "and save the best configuration, which `cipherflow run` then uses.",
-      .opts = opts, .min_positional = 1, .max_positional = 1};
+      .opts = opts,
+      .min_positional = 1,
+      .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
-  if (reps < 1 || reps > 64) return cli_usage_error("tune", "--reps must be in 1..64, got %ld", reps);
+  if (reps < 1 || reps > 64)
+    return cli_usage_error("tune", "--reps must be in 1..64, got %ld", reps);
   char pol[MAXLIST][CF_SCHED_POLICY_MAX], gr[MAXLIST][CF_SCHED_POLICY_MAX];
   size_t np = 0, ng = 0;
   cf_status st = cf_tune_split(policies, pol, MAXLIST, &np);
@@ -69,13 +72,14 @@ int cmd_tune(int argc, char **argv) {
   o.sched.ncpus = (int)ncpus;
   cf_tune_row rows[MAXLIST * MAXLIST];
   size_t nrows = 0;
-  for (size_t i = 0; i < np && st == CF_OK; i++) st = cf_sched_config_set(&o.sched, "policy", pol[i]);
-  for (size_t j = 0; j < ng && st == CF_OK; j++) st = cf_sched_config_set(&o.sched, "grain", gr[j]);
+  for (size_t i = 0; i < np && st == CF_OK; i++)
+    st = cf_sched_config_set(&o.sched, "policy", pol[i]);
+  for (size_t j = 0; j < ng && st == CF_OK; j++)
+    st = cf_sched_config_set(&o.sched, "grain", gr[j]);
   if (st != CF_OK) return cli_fail("tune", st);
   cf_program *p = NULL;
   cf_ckks_params *params = NULL;
-  if ((st = cf_sp_load_program(argv[0], preset, &p, &params)) != CF_OK)
-    return cli_fail("tune", st);
+  if ((st = cf_sp_load_program(argv[0], preset, &p, &params)) != CF_OK) return cli_fail("tune", st);
   uint64_t seed = (uint64_t)time(NULL);
   for (size_t i = 0; i < np && st == CF_OK; i++) {
     cf_sched_config_set(&o.sched, "policy", pol[i]);

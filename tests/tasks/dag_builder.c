@@ -13,7 +13,8 @@
 static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return p;
   size_t c = *cap ? *cap * 2 : 16;
-  while (c < need) c *= 2;
+  while (c < need)
+    c *= 2;
   p = realloc(p, c * elem);
   if (!p) abort(); /* test helper: out of memory is fatal */
   *cap = c;
@@ -40,10 +41,17 @@ uint32_t tb_buffer(cf_dag *d, cf_buffer_role role, uint32_t nlimbs, uint16_t fir
   char *nm = malloc(strlen(name) + 1);
   if (!pr || !nm) abort();
   strcpy(nm, name);
-  for (uint32_t i = 0; i < nlimbs; i++) pr[i] = (uint16_t)(first_prime + i);
+  for (uint32_t i = 0; i < nlimbs; i++)
+    pr[i] = (uint16_t)(first_prime + i);
   uint32_t id = (uint32_t)d->nbufs++;
-  d->bufs[id] = (cf_dag_buffer){.id = id, .role = role, .nlimbs = nlimbs, .primes = pr,
-                                .ntt_form = 1, .value = -1, .poly = -1, .name = nm};
+  d->bufs[id] = (cf_dag_buffer){.id = id,
+                                .role = role,
+                                .nlimbs = nlimbs,
+                                .primes = pr,
+                                .ntt_form = 1,
+                                .value = -1,
+                                .poly = -1,
+                                .name = nm};
   memset(&d->infos[id], 0, sizeof d->infos[id]);
   d->pos[id] = NULL;
   return id;
@@ -66,7 +74,8 @@ cf_dag_task *tb_task_mut(cf_dag *d, uint32_t index) { return &d->tasks[index]; }
 uint32_t tb_constant(cf_dag *d, const uint64_t *residues, size_t nprimes) {
   d->consts = grow(d->consts, &d->constcap, (d->nconsts + 1) * d->nprimes, sizeof *d->consts);
   uint64_t *c = d->consts + d->nconsts * d->nprimes;
-  for (size_t i = 0; i < d->nprimes; i++) c[i] = i < nprimes ? residues[i] : 0;
+  for (size_t i = 0; i < d->nprimes; i++)
+    c[i] = i < nprimes ? residues[i] : 0;
   return (uint32_t)d->nconsts++;
 }
 
@@ -80,8 +89,8 @@ static uint64_t rng_next(uint64_t *s) {
 }
 
 static cf_dag_piece pc(uint32_t b, uint32_t first, uint32_t n, cf_access a) {
-  return (cf_dag_piece){.buffer = b, .first_limb = (uint16_t)first, .nlimbs = (uint16_t)n,
-                        .access = a};
+  return (cf_dag_piece){
+      .buffer = b, .first_limb = (uint16_t)first, .nlimbs = (uint16_t)n, .access = a};
 }
 
 /* Emits one limb-local operation over limbs [0, L) split by grain. */
@@ -91,9 +100,10 @@ static void chunked(cf_dag *d, const tb_shape *s, cf_kernel_kind k, unsigned np,
   for (uint32_t f = 0; f < s->limbs; f += g) {
     uint32_t n = f + g <= s->limbs ? g : s->limbs - f;
     cf_dag_piece p[CF_DAG_MAX_PIECES];
-    for (unsigned i = 0; i < np; i++) p[i] = pc(bufs[i], f, n, acc[i]);
-    uint32_t t = tb_task(d, k, 1000.0 * n * (k == CF_KERNEL_NTT || k == CF_KERNEL_INTT ? 5 : 1),
-                         np, p);
+    for (unsigned i = 0; i < np; i++)
+      p[i] = pc(bufs[i], f, n, acc[i]);
+    uint32_t t =
+        tb_task(d, k, 1000.0 * n * (k == CF_KERNEL_NTT || k == CF_KERNEL_INTT ? 5 : 1), np, p);
     tb_task_mut(d, t)->level = (int)s->limbs - 1;
     if (k == CF_KERNEL_AUTOMORPH) tb_task_mut(d, t)->arg.galois = arg;
     if (k == CF_KERNEL_MUL_CONST) tb_task_mut(d, t)->arg.constant = (uint32_t)arg;
@@ -115,7 +125,8 @@ cf_dag *tb_random(const tb_shape *s, const uint64_t *primes) {
   uint32_t key0 = tb_buffer(d, CF_BUFFER_KEY, L, 0, "key0");
   uint32_t key1 = tb_buffer(d, CF_BUFFER_KEY, L, 0, "key1");
   uint64_t cres[64];
-  for (uint32_t i = 0; i < s->nprimes && i < 64; i++) cres[i] = rng_next(&st) % primes[i];
+  for (uint32_t i = 0; i < s->nprimes && i < 64; i++)
+    cres[i] = rng_next(&st) % primes[i];
   uint32_t cidx = tb_constant(d, cres, s->nprimes < 64 ? s->nprimes : 64);
   int ntemp = 0;
   for (uint32_t step = 0; step < s->steps; step++) {
@@ -132,15 +143,15 @@ cf_dag *tb_random(const tb_shape *s, const uint64_t *primes) {
     case 0: chunked(d, s, CF_KERNEL_NTT, 1, &a, (cf_access[]){CF_ACCESS_RW}, 0); break;
     case 1: chunked(d, s, CF_KERNEL_INTT, 1, &a, (cf_access[]){CF_ACCESS_RW}, 0); break;
     case 2: {
-      cf_kernel_kind k = (cf_kernel_kind[]){CF_KERNEL_ADD, CF_KERNEL_SUB,
-                                            CF_KERNEL_MUL}[rng_next(&st) % 3];
+      cf_kernel_kind k =
+          (cf_kernel_kind[]){CF_KERNEL_ADD, CF_KERNEL_SUB, CF_KERNEL_MUL}[rng_next(&st) % 3];
       chunked(d, s, k, 3, (uint32_t[]){out, a, b},
               (cf_access[]){CF_ACCESS_W, CF_ACCESS_R, CF_ACCESS_R}, 0);
       break;
     }
     case 3: {
-      cf_kernel_kind k = (cf_kernel_kind[]){CF_KERNEL_NEG, CF_KERNEL_COPY,
-                                            CF_KERNEL_MUL_CONST}[rng_next(&st) % 3];
+      cf_kernel_kind k =
+          (cf_kernel_kind[]){CF_KERNEL_NEG, CF_KERNEL_COPY, CF_KERNEL_MUL_CONST}[rng_next(&st) % 3];
       chunked(d, s, k, 2, (uint32_t[]){out, a}, (cf_access[]){CF_ACCESS_W, CF_ACCESS_R}, cidx);
       break;
     }
@@ -162,8 +173,7 @@ cf_dag *tb_random(const tb_shape *s, const uint64_t *primes) {
       uint32_t c = vals[rng_next(&st) % nv];
       if (a == b || c == a || c == b) break;
       chunked(d, s, CF_KERNEL_KS_INNER, 5, (uint32_t[]){a, b, c, key0, key1},
-              (cf_access[]){CF_ACCESS_RW, CF_ACCESS_RW, CF_ACCESS_R, CF_ACCESS_R, CF_ACCESS_R},
-              0);
+              (cf_access[]){CF_ACCESS_RW, CF_ACCESS_RW, CF_ACCESS_R, CF_ACCESS_R, CF_ACCESS_R}, 0);
       break;
     }
     case 8: {

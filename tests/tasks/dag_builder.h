@@ -23,11 +23,11 @@ cf_dag_task *tb_task_mut(cf_dag *d, uint32_t index);
 uint32_t tb_constant(cf_dag *d, const uint64_t *residues, size_t nprimes);
 
 typedef struct tb_shape {
-  uint32_t limbs;      /* L: limbs of a ciphertext polynomial */
-  uint32_t ext;        /* K: extension limbs (special primes follow the L primes) */
-  uint32_t grain;      /* limbs per limb-local task, 0 = whole polynomial */
-  uint32_t steps;      /* operations to generate */
-  uint32_t nprimes;    /* primes the runner knows (>= L + K) */
+  uint32_t limbs;   /* L: limbs of a ciphertext polynomial */
+  uint32_t ext;     /* K: extension limbs (special primes follow the L primes) */
+  uint32_t grain;   /* limbs per limb-local task, 0 = whole polynomial */
+  uint32_t steps;   /* operations to generate */
+  uint32_t nprimes; /* primes the runner knows (>= L + K) */
   uint64_t seed;
 } tb_shape;
 

@@ -22,7 +22,8 @@ static bool is_prime(uint64_t n) {
   if (n < 4) return n > 1;
   uint64_t d = n - 1;
   int s = 0;
-  while (!(d & 1)) d >>= 1, s++;
+  while (!(d & 1))
+    d >>= 1, s++;
   static const uint64_t bases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
   for (size_t i = 0; i < 12; i++) {
     uint64_t x = powm(bases[i], d, n);
@@ -76,7 +77,8 @@ static cf_status ntt_row(const ref_ctx *c, uint64_t *row, uint16_t pi, bool inve
     }
     out[j] = inverse ? mulm(acc, invm(n, q), q) : acc;
   }
-  for (uint32_t j = 0; j < n; j++) row[j] = out[j];
+  for (uint32_t j = 0; j < n; j++)
+    row[j] = out[j];
   free(out);
   return CF_OK;
 }
@@ -109,8 +111,8 @@ static cf_status run(void *ctx, const cf_dag *dag, const cf_dag_task *t, const c
   case CF_KERNEL_COPY:
   case CF_KERNEL_MUL_CONST: {
     size_t nc = 0;
-    const uint64_t *k = t->kind == CF_KERNEL_MUL_CONST ? cf_dag_constant(dag, t->arg.constant, &nc)
-                                                       : NULL;
+    const uint64_t *k =
+        t->kind == CF_KERNEL_MUL_CONST ? cf_dag_constant(dag, t->arg.constant, &nc) : NULL;
     for (uint32_t l = 0; l < s[0].nlimbs; l++) {
       uint64_t q = prime_of(c, &s[0], l);
       if (t->kind == CF_KERNEL_MUL_CONST && (!k || s[0].primes[l] >= nc))
@@ -154,11 +156,13 @@ static cf_status run(void *ctx, const cf_dag *dag, const cf_dag_task *t, const c
   case CF_KERNEL_MODDOWN: /* x_i = (x_i - sum_j y_j) * P^-1 mod q_i */
     for (uint32_t i = 0; i < s[0].nlimbs; i++) {
       uint64_t q = prime_of(c, &s[0], i), pinv = 1;
-      for (uint32_t j = 0; j < s[1].nlimbs; j++) pinv = mulm(pinv, prime_of(c, &s[1], j) % q, q);
+      for (uint32_t j = 0; j < s[1].nlimbs; j++)
+        pinv = mulm(pinv, prime_of(c, &s[1], j) % q, q);
       pinv = invm(pinv, q);
       for (uint32_t x = 0; x < n; x++) {
         uint64_t y = 0;
-        for (uint32_t j = 0; j < s[1].nlimbs; j++) y = addm(y, s[1].rows[j][x] % q, q);
+        for (uint32_t j = 0; j < s[1].nlimbs; j++)
+          y = addm(y, s[1].rows[j][x] % q, q);
         s[0].rows[i][x] = mulm(subm(s[0].rows[i][x], y, q), pinv, q);
       }
     }

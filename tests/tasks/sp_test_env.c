@@ -63,7 +63,8 @@ uint64_t **sp_test_host(const cf_dag *dag, uint32_t n, const uint64_t *primes, u
     if (!h[b]) abort();
     if (db->role == CF_BUFFER_TEMP) continue;
     for (uint32_t l = 0; l < db->nlimbs; l++)
-      for (uint32_t i = 0; i < n; i++) h[b][(size_t)l * n + i] = mix(&seed) % primes[db->primes[l]];
+      for (uint32_t i = 0; i < n; i++)
+        h[b][(size_t)l * n + i] = mix(&seed) % primes[db->primes[l]];
   }
   return h;
 }
@@ -82,6 +83,7 @@ uint64_t **sp_test_clone(const cf_dag *dag, uint32_t n, uint64_t **src) {
 }
 
 void sp_test_free(const cf_dag *dag, uint64_t **h) {
-  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++) free(h[b]);
+  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++)
+    free(h[b]);
   free(h);
 }

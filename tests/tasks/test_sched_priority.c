@@ -32,9 +32,9 @@ static void test_hand_computed(void **state) {
   uint32_t C = tb_buffer(d, CF_BUFFER_TEMP, 2, 0, "C");
   tb_task(d, CF_KERNEL_NTT, 10, 1, (cf_dag_piece[]){P(A, 0, 2, CF_ACCESS_RW)});
   tb_task(d, CF_KERNEL_NTT, 20, 1, (cf_dag_piece[]){P(B, 0, 2, CF_ACCESS_RW)});
-  tb_task(d, CF_KERNEL_ADD, 5, 3,
-          (cf_dag_piece[]){P(C, 0, 2, CF_ACCESS_W), P(A, 0, 2, CF_ACCESS_R),
-                           P(B, 0, 2, CF_ACCESS_R)});
+  tb_task(
+      d, CF_KERNEL_ADD, 5, 3,
+      (cf_dag_piece[]){P(C, 0, 2, CF_ACCESS_W), P(A, 0, 2, CF_ACCESS_R), P(B, 0, 2, CF_ACCESS_R)});
   tb_task(d, CF_KERNEL_MUL_CONST, 7, 2,
           (cf_dag_piece[]){P(B, 0, 2, CF_ACCESS_W), P(C, 0, 2, CF_ACCESS_R)});
   tb_task(d, CF_KERNEL_COPY, 3, 2,
@@ -42,11 +42,13 @@ static void test_hand_computed(void **state) {
   double bl[5];
   assert_int_equal(cf_sched_bottom_levels(d, bl), CF_OK);
   double want[5] = {22, 32, 12, 7, 3};
-  for (int i = 0; i < 5; i++) assert_true(bl[i] == want[i]);
+  for (int i = 0; i < 5; i++)
+    assert_true(bl[i] == want[i]);
   int prio[5];
   cf_sched_levels_to_priorities(bl, 5, 0, 32, prio);
   int want_p[5] = {22, 32, 12, 7, 3};
-  for (int i = 0; i < 5; i++) assert_int_equal(prio[i], want_p[i]);
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(prio[i], want_p[i]);
   cf_sched_levels_to_priorities(bl, 5, -5, 5, prio);
   assert_int_equal(prio[1], 5);
   assert_int_equal(prio[4], -5 + (int)(10.0 * 3 / 32 + 0.5));
@@ -70,8 +72,12 @@ static void test_random_vs_quadratic(void **state) {
   ref_ctx c;
   ref_ctx_init(&c, 8, 8);
   for (int rep = 0; rep < 20; rep++) {
-    tb_shape s = {.limbs = 5, .ext = 2, .grain = (uint32_t)(rep % 4), .steps = 30,
-                  .nprimes = 7, .seed = seed0 + (uint64_t)rep};
+    tb_shape s = {.limbs = 5,
+                  .ext = 2,
+                  .grain = (uint32_t)(rep % 4),
+                  .steps = 30,
+                  .nprimes = 7,
+                  .seed = seed0 + (uint64_t)rep};
     cf_dag *d = tb_random(&s, c.q);
     size_t n = cf_dag_ntasks(d);
     /* random costs, some non-positive (counted as 1) */

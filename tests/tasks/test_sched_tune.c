@@ -36,8 +36,8 @@ static void test_median(void **state) {
     assert_int_equal(cf_tune_median(s, n, &m), CF_OK);
     assert_true(m.makespan_ns == mk[(n - 1) / 2]);
     int below = 0, above = 0;
-    for (int i = 0; i < n; i++) below += s[i].utilization < m.utilization,
-                                above += s[i].utilization > m.utilization;
+    for (int i = 0; i < n; i++)
+      below += s[i].utilization<m.utilization, above += s[i].utilization> m.utilization;
     assert_true(below <= (n - 1) / 2 && above <= n / 2);
   }
   cf_tune_sample m;
@@ -55,7 +55,8 @@ static void test_rank_and_split(void **state) {
   }
   cf_tune_rank(r, 5);
   const char *want[5] = {"p3", "p1", "p4", "p2", "p0"};
-  for (int i = 0; i < 5; i++) assert_string_equal(r[i].config.policy, want[i]);
+  for (int i = 0; i < 5; i++)
+    assert_string_equal(r[i].config.policy, want[i]);
   char items[4][CF_SCHED_POLICY_MAX];
   size_t n;
   assert_int_equal(cf_tune_split("eager,dmdas,cf-affinity", items, 4, &n), CF_OK);

@@ -33,7 +33,8 @@ static int setup(void **state) {
   n = (uint32_t)cf_ckks_params_n(params);
   nq = (uint32_t)cf_ckks_params_nq(params);
   np = (uint32_t)cf_ckks_params_np(params);
-  for (uint32_t i = 0; i < nq + np; i++) primes[i] = cf_ckks_params_prime(params, (int)i);
+  for (uint32_t i = 0; i < nq + np; i++)
+    primes[i] = cf_ckks_params_prime(params, (int)i);
   return 0;
 }
 
@@ -69,8 +70,12 @@ static void test_random_limb_local(void **state) {
   (void)state;
   const char *pols[] = {"cf-affinity", "dmdas", "lws"};
   for (int i = 0; i < 3; i++) {
-    tb_shape s = {.limbs = nq, .ext = 0, .grain = (uint32_t)i, .steps = 25,
-                  .nprimes = nq + np, .seed = seed0 + (uint64_t)i};
+    tb_shape s = {.limbs = nq,
+                  .ext = 0,
+                  .grain = (uint32_t)i,
+                  .steps = 25,
+                  .nprimes = nq + np,
+                  .seed = seed0 + (uint64_t)i};
     cf_dag *dag = tb_random(&s, primes);
     sp_test_free(dag, run_both(dag, pols[i], seed0 + 10 + (uint64_t)i));
     cf_dag_destroy(dag);
@@ -85,7 +90,8 @@ static cf_dag *ks_frame(uint32_t grain, uint32_t *y_out) {
   const uint16_t *ext_primes;
   assert_int_equal(cf_ckks_digit_info(ctx, level, 0, &first, &count, &next, &ext_primes), CF_OK);
   assert_int_equal(first, 0);
-  for (size_t i = 1; i < next; i++) assert_int_equal(ext_primes[i], ext_primes[0] + i);
+  for (size_t i = 1; i < next; i++)
+    assert_int_equal(ext_primes[i], ext_primes[0] + i);
   cf_dag *d = tb_new();
   uint32_t x = tb_buffer(d, CF_BUFFER_CIPHERTEXT, nq, 0, "x");
   uint32_t y = tb_buffer(d, CF_BUFFER_CIPHERTEXT, nq, 0, "y");
@@ -93,9 +99,9 @@ static cf_dag *ks_frame(uint32_t grain, uint32_t *y_out) {
   uint32_t g = grain ? grain : (uint32_t)next;
   for (uint32_t f = 0; f < next; f += g) {
     uint16_t k = (uint16_t)(f + g <= next ? g : next - f);
-    uint32_t t = tb_task(d, CF_KERNEL_MODUP, 0, 2,
-                         (cf_dag_piece[]){{e, (uint16_t)f, k, CF_ACCESS_W},
-                                          {x, 0, (uint16_t)count, CF_ACCESS_R}});
+    uint32_t t = tb_task(
+        d, CF_KERNEL_MODUP, 0, 2,
+        (cf_dag_piece[]){{e, (uint16_t)f, k, CF_ACCESS_W}, {x, 0, (uint16_t)count, CF_ACCESS_R}});
     tb_task_mut(d, t)->level = level;
     tb_task_mut(d, t)->arg.digit = 0;
   }
@@ -112,9 +118,9 @@ static cf_dag *ks_frame(uint32_t grain, uint32_t *y_out) {
   tb_task(d, CF_KERNEL_INTT, 0, 1, &tp);
   for (uint32_t f = 0; f < top; f += g) {
     uint16_t k = (uint16_t)(f + g <= top ? g : top - f);
-    uint32_t t = tb_task(d, CF_KERNEL_RESCALE, 0, 2,
-                         (cf_dag_piece[]){{y, (uint16_t)f, k, CF_ACCESS_RW},
-                                          {y, (uint16_t)top, 1, CF_ACCESS_R}});
+    uint32_t t = tb_task(
+        d, CF_KERNEL_RESCALE, 0, 2,
+        (cf_dag_piece[]){{y, (uint16_t)f, k, CF_ACCESS_RW}, {y, (uint16_t)top, 1, CF_ACCESS_R}});
     tb_task_mut(d, t)->level = level;
   }
   *y_out = y;

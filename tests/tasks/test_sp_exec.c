@@ -23,8 +23,7 @@ static uint64_t seed0;
 /* Runs one random DAG both ways and compares every buffer. */
 static void compare(const char *policy, uint32_t grain, cf_mem_mode mode, bool prio,
                     uint64_t seed) {
-  tb_shape s = {.limbs = L, .ext = K, .grain = grain, .steps = 40, .nprimes = L + K,
-                .seed = seed};
+  tb_shape s = {.limbs = L, .ext = K, .grain = grain, .steps = 40, .nprimes = L + K, .seed = seed};
   cf_dag *dag = tb_random(&s, ref.q);
   cf_kernel_runner r = ref_runner(&ref);
   uint64_t **a = sp_test_host(dag, N, ref.q, seed ^ 0x55);
@@ -44,16 +43,16 @@ static void compare(const char *policy, uint32_t grain, cf_mem_mode mode, bool p
   for (size_t k = 0; k < cf_dag_nbuffers(dag); k++) {
     size_t words = (size_t)cf_dag_buffer_at(dag, k)->nlimbs * N;
     if (memcmp(a[k], b[k], words * sizeof **a) != 0)
-      fail_msg("policy %s grain %u mode %d: buffer %zu (%s) differs", policy, grain, (int)mode,
-               k, cf_dag_buffer_at(dag, k)->name);
+      fail_msg("policy %s grain %u mode %d: buffer %zu (%s) differs", policy, grain, (int)mode, k,
+               cf_dag_buffer_at(dag, k)->name);
   }
   sp_test_free(dag, a);
   sp_test_free(dag, b);
   cf_dag_destroy(dag);
 }
 
-static const char *const policies[] = {"eager", "prio", "lws", "dmda", "cf-affinity",
-                                       "cf-critpath", "heteroprio"};
+static const char *const policies[] = {"eager",       "prio",        "lws",       "dmda",
+                                       "cf-affinity", "cf-critpath", "heteroprio"};
 
 static void test_policies_grains(void **state) {
   (void)state;
@@ -87,8 +86,8 @@ static void test_many_buffers(void **state) {
     cf_dag_piece p[2] = {{y, (uint16_t)l, 1, CF_ACCESS_W}, {x, (uint16_t)l, 1, CF_ACCESS_R}};
     tb_task(dag, CF_KERNEL_NEG, 0, 2, p);
   }
-  cf_dag_piece q[2] = {{y, 0, (uint16_t)(nl - 1), CF_ACCESS_RW}, {y, (uint16_t)(nl - 1), 1,
-                                                                   CF_ACCESS_R}};
+  cf_dag_piece q[2] = {{y, 0, (uint16_t)(nl - 1), CF_ACCESS_RW},
+                       {y, (uint16_t)(nl - 1), 1, CF_ACCESS_R}};
   tb_task(dag, CF_KERNEL_RESCALE, 0, 2, q);
   cf_dag_piece z[1] = {{y, 0, (uint16_t)nl, CF_ACCESS_RW}};
   tb_task(dag, CF_KERNEL_NTT, 0, 1, z);

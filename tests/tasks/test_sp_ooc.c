@@ -36,12 +36,14 @@ static void test_out_of_core(void **state) {
   for (int i = 2; i < NB; i++)
     for (uint16_t f = 0; f < L; f += G)
       tb_task(d, CF_KERNEL_MUL, 0, 3,
-              (cf_dag_piece[]){{b[i], f, G, CF_ACCESS_W}, {b[i - 1], f, G, CF_ACCESS_R},
+              (cf_dag_piece[]){{b[i], f, G, CF_ACCESS_W},
+                               {b[i - 1], f, G, CF_ACCESS_R},
                                {b[i - 2], f, G, CF_ACCESS_R}});
   for (int i = NB - 2; i >= 0; i--)
     for (uint16_t f = 0; f < L; f += G)
       tb_task(d, CF_KERNEL_ADD, 0, 3,
-              (cf_dag_piece[]){{b[i], f, G, CF_ACCESS_W}, {b[i], f, G, CF_ACCESS_R},
+              (cf_dag_piece[]){{b[i], f, G, CF_ACCESS_W},
+                               {b[i], f, G, CF_ACCESS_R},
                                {b[i + 1], f, G, CF_ACCESS_R}});
   cf_kernel_runner r = ref_runner(&c);
   uint64_t **x = sp_test_host(d, N, c.q, (uint64_t)time(NULL)), **y = sp_test_clone(d, N, x);
@@ -61,7 +63,8 @@ static void test_out_of_core(void **state) {
   cf_sp_stop();
   fprintf(stderr, "moved %llu bytes\n", (unsigned long long)st.bytes_moved);
   assert_true(st.bytes_moved > 0);
-  for (int i = 0; i < NB; i++) assert_memory_equal(x[b[i]], y[b[i]], (size_t)L * N * 8);
+  for (int i = 0; i < NB; i++)
+    assert_memory_equal(x[b[i]], y[b[i]], (size_t)L * N * 8);
   sp_test_free(d, x), sp_test_free(d, y);
   cf_dag_destroy(d);
 }

@@ -84,8 +84,7 @@ static void test_trace_records(void **state) {
     /* one worker runs one task at a time */
     for (size_t j = 0; j < i; j++) {
       const cf_task_record *q = &log.records[j];
-      if (q->worker == r->worker)
-        assert_true(q->end_ns <= r->start_ns || r->end_ns <= q->start_ns);
+      if (q->worker == r->worker) assert_true(q->end_ns <= r->start_ns || r->end_ns <= q->start_ns);
     }
   }
   assert_string_not_equal(log.worker_names[0], "");

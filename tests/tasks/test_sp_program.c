@@ -52,13 +52,15 @@ static double run_compare(const cf_ckks_params *pr, const cf_program *p, uint64_
     for (int e = 0; e < 3; e++)
       assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
     double mag = 1;
-    for (size_t j = 0; j < m; j++) mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (size_t j = 0; j < m; j++)
+      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
     for (int e = 1; e < 3; e++)
       for (size_t j = 0; j < m; j++)
-        worst = fmax(worst, fmax(fabs(a[0][0][j] - a[e][0][j]), fabs(a[0][1][j] - a[e][1][j])) /
-                                mag);
+        worst =
+            fmax(worst, fmax(fabs(a[0][0][j] - a[e][0][j]), fabs(a[0][1][j] - a[e][1][j])) / mag);
   }
-  for (int e = 0; e < 3; e++) cf_executor_destroy(ex[e]);
+  for (int e = 0; e < 3; e++)
+    cf_executor_destroy(ex[e]);
   return worst;
 }
 
@@ -77,8 +79,8 @@ static void test_random_programs(void **state) {
     assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
     double err = run_compare(pr, q, seed + (uint64_t)k, grains[k % 3], k & 1);
     if (err > 1e-4)
-      fail_msg("program %d (grain %u, fuse %d): error %g against the simulator", k,
-               grains[k % 3], k & 1, err);
+      fail_msg("program %d (grain %u, fuse %d): error %g against the simulator", k, grains[k % 3],
+               k & 1, err);
     cf_program_destroy(p);
     cf_program_destroy(q);
   }
