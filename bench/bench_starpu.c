@@ -4,6 +4,7 @@
  *   overhead_{0,1,3}h   per empty task with 0, 1 or 3 handles (R, R, RW),
  *                       per policy, ns per task over a stream of tasks
  *   ntt_limb            one-limb NTT called directly, N = 2^14 and 2^16
+ *   task_overhead_over_ntt_limb  empty 1- and 3-handle task time / one-limb NTT
  *   ntt_grain           NTT of a 2-polynomial ciphertext as StarPU tasks of
  *                       g limbs each (2 workers), and the ratio of its time
  *                       to the direct calls on one core
@@ -155,8 +156,26 @@ static cf_status ntt_grains(cf_bench *b, const char *preset) {
     }
     snprintf(params, sizeof params, "{\"preset\":\"%s\",\"N\":%u}", preset, n);
     cf_bench_report_samples(b, "ntt_limb", params, s, reps);
-    direct = cf_bench_median(s, reps) * 2 * L;
+    uint64_t limb = cf_bench_median(s, reps);
+    direct = limb * 2 * L;
     st = start("cf-affinity");
+    if (st == CF_OK) {
+      /* Runtime cost of a task relative to this kernel, same session. */
+      uint64_t mem[POOL * 8] = {0};
+      starpu_data_handle_t pool[POOL];
+      make_pool(pool, mem);
+      for (int nh = 1; nh <= 3; nh += 2) {
+        uint64_t o[32];
+        for (int r = 0; r < reps; r++)
+          o[r] = empty_stream(pool, nh, cf_bench_quick(b) ? 2000 : 10000);
+        snprintf(params, sizeof params,
+                 "{\"preset\":\"%s\",\"N\":%u,\"handles\":%d,\"policy\":\"cf-affinity\"}", preset,
+                 n, nh);
+        cf_bench_report_ratio(b, "task_overhead_over_ntt_limb", params,
+                              (double)cf_bench_median(o, reps) / (double)limb);
+      }
+      drop_pool(pool);
+    }
   }
   uint32_t grains[] = {1, 2, 4, 8, L};
   for (size_t gi = 0; st == CF_OK && gi < sizeof grains / sizeof *grains; gi++) {
