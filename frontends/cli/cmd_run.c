@@ -5,6 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <starpu.h>
+
 #include "frontends/cli/args.h"
 #include "frontends/cli/commands.h"
 #include "graph/ckks_exec.h"
@@ -105,8 +107,13 @@ int cmd_run(int argc, char **argv) {
   if (config || access(DEFAULT_CONFIG, R_OK) == 0)
     st = cf_sched_config_load(&o.sched, config ? config : DEFAULT_CONFIG);
   if (st != CF_OK) return cli_fail("run", st);
-  if (sched && (st = cf_sched_config_set(&o.sched, "policy", sched)) != CF_OK)
-    return cli_fail("run", st);
+  if (sched && cf_sched_config_set(&o.sched, "policy", sched) != CF_OK)
+    return cli_usage_error("run", "--sched: %s", cf_last_error());
+  if (ncpus > STARPU_MAXCPUS)
+    return cli_usage_error("run",
+                           "--ncpus %ld: %d CPU workers requested; this StarPU supports "
+                           "at most %d",
+                           ncpus, (int)ncpus, STARPU_MAXCPUS);
   if (grain > 65535) return cli_usage_error("run", "--grain must be in 0..65535, got %ld", grain);
   if (grain >= 0) o.sched.grain = (int)grain;
   if (ncpus >= 0) o.sched.ncpus = (int)ncpus;
