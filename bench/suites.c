@@ -5,12 +5,14 @@
 cf_status cf_bench_ntt_run(cf_bench *b);
 cf_status cf_bench_ckks_run(cf_bench *b);
 cf_status cf_bench_starpu_run(cf_bench *b);
+cf_status cf_bench_run_trace(cf_bench *b); /* bench_trace.c */
 
 /* Every suite, in the order `cipherflow bench` lists them. */
 const cf_bench_suite cf_bench_suites[] = {
     {"ntt", "exact RNS kernels: NTT, basis conversion, rescale, ModDown", cf_bench_ntt_run},
     {"ckks", "CKKS primitives at n16-peer (compare: bench/compare-ckks)", cf_bench_ckks_run},
     {"starpu", "StarPU task overhead vs kernel time, grain, registration", cf_bench_starpu_run},
+    {"trace", "trace recorder: cost per 1000 events, 1 and 2 threads", cf_bench_run_trace},
     {NULL, NULL, NULL},
 };
 const int cf_bench_nsuites = (int)(sizeof cf_bench_suites / sizeof cf_bench_suites[0]) - 1;

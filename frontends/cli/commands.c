@@ -9,6 +9,7 @@ const cli_command cli_commands[] = {
     {"compile", "compile an HE program to the task DAG and print statistics", cmd_compile},
     {"help", "list the subcommands, or show one's help", cmd_help},
     {"run", "run an HE program encrypted on StarPU and check it against the simulator", cmd_run},
+    {"trace", "summarize, compare and view execution traces", cmd_trace},
     {"tune", "try scheduling policies and grains on a program; save the best", cmd_tune},
     {"version", "print the version", cmd_version},
 };

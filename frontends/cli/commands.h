@@ -22,5 +22,6 @@ int cmd_run(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif
