@@ -36,6 +36,13 @@ typedef struct cf_trace_log {
 cf_status cf_trace_log_init(cf_trace_log *log, const cf_dag *dag);
 void cf_trace_log_free(cf_trace_log *log);
 
+/* Feeds the records into a traces/ recorder: one CPU worker per StarPU
+ * worker on memory node 0, and one task event per executed task with its
+ * kernel, HE node, limb range (of its first piece), level and the DAG edges
+ * it waited for. */
+typedef struct cf_trace cf_trace;
+cf_status cf_trace_log_record(const cf_trace_log *log, const cf_dag *dag, cf_trace *t);
+
 /* Name of a kernel kind ("ntt", "ks_inner"); "?" if out of range. */
 const char *cf_kernel_kind_name(cf_kernel_kind kind);
 

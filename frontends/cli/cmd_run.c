@@ -7,6 +7,8 @@
 
 #include <starpu.h>
 
+#include "base/error.h"
+#include "cipherflow/trace.h"
 #include "frontends/cli/args.h"
 #include "frontends/cli/commands.h"
 #include "graph/ckks_exec.h"
@@ -18,29 +20,18 @@
 /* The configuration `cipherflow tune` saves and `run` picks up by default. */
 #define DEFAULT_CONFIG "cipherflow-tune.conf"
 
-static int write_trace(const char *path, const cf_trace_log *log) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  fprintf(f, "{\"traceEvents\":[\n");
-  for (int w = 0; w < log->nworkers; w++)
-    fprintf(f,
-            "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":0,\"tid\":%d,"
-            "\"args\":{\"name\":\"%s\"}},\n",
-            w, log->worker_names[w]);
-  bool first = true;
-  for (size_t i = 0; i < log->n; i++) {
-    const cf_task_record *r = &log->records[i];
-    if (r->worker < 0) continue;
-    fprintf(f,
-            "%s{\"ph\":\"X\",\"name\":\"%s\",\"pid\":0,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
-            "\"args\":{\"task\":%u,\"he_node\":%d,\"level\":%d}}",
-            first ? "" : ",\n", cf_kernel_kind_name(r->kind), r->worker,
-            (double)(r->start_ns - log->t0_ns) * 1e-3, (double)(r->end_ns - r->start_ns) * 1e-3,
-            r->task, r->he_node, r->level);
-    first = false;
-  }
-  fprintf(f, "\n]}\n");
-  return fclose(f) == 0 ? 0 : -1;
+/* The run's task records as a traces/ trace, exported as Chrome JSON
+ * (readable by `cipherflow trace`). */
+static cf_status write_trace(const char *path, const cf_trace_log *log, const cf_dag *dag,
+                             const cf_sched_config *c) {
+  cf_trace *t = NULL;
+  CF_TRY(cf_trace_create(&t, 0));
+  cf_status st = cf_trace_set_meta(t, "policy", c->policy);
+  if (st == CF_OK) st = cf_trace_log_record(log, dag, t);
+  cf_trace_export_options eo = {.flows = false, .max_events = 0};
+  if (st == CF_OK) st = cf_trace_export_json(t, path, &eo);
+  cf_trace_destroy(t);
+  return st;
 }
 
 /* Largest output error against the simulator, relative to max(1, |value|). */
@@ -174,9 +165,9 @@ int cmd_run(int argc, char **argv) {
              err_direct > 0 ? -log2(err_direct) : 99.0);
     if (verify) printf("verify: outputs bit-identical to the sequential execution\n");
     const cf_trace_log *log = cf_executor_starpu_trace_log(ex);
-    if (trace && (!log || write_trace(trace, log) != 0)) {
-      fprintf(stderr, "cipherflow run: cannot write trace '%s'\n", trace);
-      out = CLI_EXIT_FAIL;
+    if (trace) {
+      cf_status ts = log ? write_trace(trace, log, dag, &o.sched) : CF_EINTERNAL;
+      if (ts != CF_OK) out = cli_fail("run", ts);
     }
   } else {
     out = cli_fail("run", st);

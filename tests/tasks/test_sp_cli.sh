@@ -38,6 +38,7 @@ expect 0 'policy dmdas, grain all' -- run "$prog" --sched dmdas --grain 0 --fuse
   --ncpus 2 --model-dir "$md" --trace "$tmp/t.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(e["ph"]=="X" for e in d["traceEvents"])' \
   "$tmp/t.json" && echo "ok: trace is JSON with task events" || { echo "FAIL: trace"; fails=$((fails + 1)); }
+expect 0 'critical path' -- trace summary "$tmp/t.json"
 expect 2 "unknown scheduling policy 'fastest'.*cf-affinity" -- run "$prog" --sched fastest
 expect 2 'refused' -- run "$prog" --sched modular-heteroprio-heft
 expect 2 'CPU workers requested' -- run "$prog" --ncpus 99
