@@ -71,11 +71,13 @@ static void do_hoisted(void *arg) {
 }
 static void do_rotate8(void *arg) {
   ckks_bench *s = arg;
-  for (int i = 0; i < 8; i++) note(s, cf_ckks_rotate(s->ctx, s->gk, s->a, s->steps[i], s->outs[i]));
+  for (int i = 0; i < 8; i++)
+    note(s, cf_ckks_rotate(s->ctx, s->gk, s->a, s->steps[i], s->outs[i]));
 }
 
 static void release(ckks_bench *s) {
-  for (int i = 0; i < 8; i++) cf_ckks_ciphertext_destroy(s->outs[i]);
+  for (int i = 0; i < 8; i++)
+    cf_ckks_ciphertext_destroy(s->outs[i]);
   cf_ckks_ciphertext_destroy(s->a);
   cf_ckks_ciphertext_destroy(s->b);
   cf_ckks_ciphertext_destroy(s->r);
@@ -99,8 +101,10 @@ static cf_status setup(ckks_bench *s, const char *preset, bool insecure) {
   CF_TRY(st);
   s->re = malloc(s->slots * sizeof *s->re);
   if (!s->re) return CF_FAIL(CF_ENOMEM, "allocating bench inputs");
-  for (size_t i = 0; i < s->slots; i++) s->re[i] = (double)((i * 7919) % 2001) / 1000.0 - 1.0;
-  for (int i = 0; i < 8; i++) s->steps[i] = i + 1;
+  for (size_t i = 0; i < s->slots; i++)
+    s->re[i] = (double)((i * 7919) % 2001) / 1000.0 - 1.0;
+  for (int i = 0; i < 8; i++)
+    s->steps[i] = i + 1;
   CF_TRY(cf_ckks_keygen_secret(s->ctx, &s->sk));
   CF_TRY(cf_ckks_keygen_public(s->ctx, s->sk, &s->pk));
   CF_TRY(cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk));
@@ -109,7 +113,8 @@ static cf_status setup(ckks_bench *s, const char *preset, bool insecure) {
   CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->a));
   CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->b));
   CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->r));
-  for (int i = 0; i < 8; i++) CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->outs[i]));
+  for (int i = 0; i < 8; i++)
+    CF_TRY(cf_ckks_ciphertext_create(s->ctx, &s->outs[i]));
   CF_TRY(cf_ckks_encrypt_pk(s->ctx, s->pk, s->pt, s->a));
   CF_TRY(cf_ckks_encrypt_pk(s->ctx, s->pk, s->pt, s->b));
   return CF_OK;

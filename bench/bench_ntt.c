@@ -17,6 +17,7 @@
 #include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
 #include "kernels/cpu/rns.h"
+#include "kernels/cpu/rns_simd.h"
 
 cf_status cf_bench_ntt_run(cf_bench *b);
 
@@ -130,6 +131,10 @@ static void run_mul_acc_portable(void *arg) {
 static void run_conv(void *arg) {
   job *j = arg;
   cf_baseconv(j->conv, j->out, j->in, j->n, 0, j->conv->nb);
+}
+static void run_conv_portable(void *arg) {
+  job *j = arg;
+  cf_baseconv_portable(j->conv, j->out, j->in, j->n, 0, j->conv->nb);
 }
 static void run_rescale(void *arg) {
   job *j = arg;
@@ -255,7 +260,11 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
     goto done;
   j.conv = &conv;
   snprintf(params, sizeof params, "{\"N\":%zu,\"from\":%zu,\"to\":%zu}", n, digit, total - digit);
-  timed(b, "baseconv", params, 3, run_conv, &j);
+  uint64_t bc = timed(b, "baseconv", params, 3, run_conv, &j);
+  if (conv.w_d && cf_cpu_path_active() == CF_CPU_AVX2) {
+    uint64_t pb = timed(b, "baseconv_portable", params, 3, run_conv_portable, &j);
+    if (bc > 0) cf_bench_report_ratio(b, "simd_speedup_baseconv", params, (double)pb / (double)bc);
+  }
 
   if ((st = cf_rescale_init(&rs, primes, nq)) != CF_OK) goto done;
   j.rs = &rs;

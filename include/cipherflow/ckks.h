@@ -53,16 +53,16 @@ typedef enum cf_ckks_secret_dist {
 /* A user-built parameter set. Primes are generated deterministically from
  * the bit sizes (the largest primes of that size with q = 1 mod 2N). */
 typedef struct cf_ckks_params_spec {
-  int log_n;                          /* ring degree N = 2^log_n, 10..17 */
-  int nq;                             /* number of Q primes (levels + 1) */
-  int q_bits[CF_CKKS_MAX_PRIMES];     /* bit size of q_0..q_{nq-1}, 20..60 */
-  int np;                             /* number of special primes P */
-  int p_bits[CF_CKKS_MAX_PRIMES];     /* bit size of p_0..p_{np-1}, 20..60 */
-  int dnum;                           /* key-switching digits, 1..nq */
-  double log_scale;                   /* default scale as log2 */
+  int log_n;                      /* ring degree N = 2^log_n, 10..17 */
+  int nq;                         /* number of Q primes (levels + 1) */
+  int q_bits[CF_CKKS_MAX_PRIMES]; /* bit size of q_0..q_{nq-1}, 20..60 */
+  int np;                         /* number of special primes P */
+  int p_bits[CF_CKKS_MAX_PRIMES]; /* bit size of p_0..p_{np-1}, 20..60 */
+  int dnum;                       /* key-switching digits, 1..nq */
+  double log_scale;               /* default scale as log2 */
   cf_ckks_secret_dist secret;
-  int hamming_weight;                 /* for CF_CKKS_SECRET_HAMMING */
-  bool allow_insecure;                /* accept log2(QP) above the 128-bit bound */
+  int hamming_weight;  /* for CF_CKKS_SECRET_HAMMING */
+  bool allow_insecure; /* accept log2(QP) above the 128-bit bound */
 } cf_ckks_params_spec;
 
 /*
@@ -84,7 +84,7 @@ const char *const *cf_ckks_preset_names(void);
 int cf_ckks_security_bound_128(size_t n);
 
 size_t cf_ckks_params_n(const cf_ckks_params *p);
-size_t cf_ckks_params_slots(const cf_ckks_params *p); /* N/2 */
+size_t cf_ckks_params_slots(const cf_ckks_params *p);  /* N/2 */
 int cf_ckks_params_max_level(const cf_ckks_params *p); /* nq - 1 */
 int cf_ckks_params_nq(const cf_ckks_params *p);
 int cf_ckks_params_np(const cf_ckks_params *p);

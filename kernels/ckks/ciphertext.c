@@ -34,11 +34,30 @@ cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, i
     return CF_FAIL(CF_ENOMEM, "allocating a ciphertext of %d x %d limbs", size, level + 1);
   ct->size = size;
   ct->level = level;
+  ct->cap = (size_t)size * (size_t)(level + 1) * ctx->n;
   return CF_OK;
 }
 
+cf_status cf_ckks_ct_begin(const cf_ckks_context *ctx, cf_ckks_ciphertext *out, const void *in1,
+                           const void *in2, int size, int level, cf_ckks_ciphertext *t) {
+  size_t need = (size_t)size * (size_t)(level + 1) * ctx->n;
+  if ((const void *)out != in1 && (const void *)out != in2 && out->data && out->cap >= need) {
+    *t = *out;
+    t->ctx = ctx;
+    t->size = size;
+    t->level = level;
+    return CF_OK;
+  }
+  return cf_ckks_ct_alloc(ctx, t, size, level);
+}
+
+void cf_ckks_ct_abort(cf_ckks_ciphertext *out, cf_ckks_ciphertext *t) {
+  if (t->data != out->data) free(t->data);
+  memset(t, 0, sizeof *t);
+}
+
 void cf_ckks_ct_move(cf_ckks_ciphertext *dst, cf_ckks_ciphertext *src) {
-  free(dst->data);
+  if (dst->data != src->data) free(dst->data);
   *dst = *src;
   memset(src, 0, sizeof *src);
 }
@@ -94,7 +113,8 @@ cf_status cf_ckks_encrypt_pk(const cf_ckks_context *ctx, const cf_ckks_public_ke
   CF_TRY(cf_ckks_ct_alloc(ctx, &t, 2, pt->level));
   uint64_t *v = malloc(cf_ckks_rows_bytes(ctx, rows));
   uint64_t *c0 = t.data, *c1 = t.data + rows * n;
-  cf_status st = v ? small_ntt(ctx, 1, v, pr, rows) : CF_FAIL(CF_ENOMEM, "allocating encryption buffers");
+  cf_status st =
+      v ? small_ntt(ctx, 1, v, pr, rows) : CF_FAIL(CF_ENOMEM, "allocating encryption buffers");
   if (st == CF_OK) st = small_ntt(ctx, 0, c0, pr, rows);
   if (st == CF_OK) st = small_ntt(ctx, 0, c1, pr, rows);
   if (st == CF_OK) {

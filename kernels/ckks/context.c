@@ -8,7 +8,8 @@
 #include "kernels/ckks/internal.h"
 
 void cf_ckks_identity_primes(uint16_t *primes, int first, int count) {
-  for (int i = 0; i < count; i++) primes[i] = (uint16_t)(first + i);
+  for (int i = 0; i < count; i++)
+    primes[i] = (uint16_t)(first + i);
 }
 
 static void free_level(cf_ckks_level *lv) {
@@ -26,9 +27,11 @@ static void free_level(cf_ckks_level *lv) {
 void cf_ckks_context_destroy(cf_ckks_context *ctx) {
   if (!ctx) return;
   if (ctx->ntt)
-    for (int i = 0; i < ctx->nprimes; i++) cf_ntt_table_free(&ctx->ntt[i]);
+    for (int i = 0; i < ctx->nprimes; i++)
+      cf_ntt_table_free(&ctx->ntt[i]);
   if (ctx->levels)
-    for (int l = 0; l <= ctx->L; l++) free_level(&ctx->levels[l]);
+    for (int l = 0; l <= ctx->L; l++)
+      free_level(&ctx->levels[l]);
   free(ctx->levels);
   free(ctx->ntt);
   free(ctx->mods);
@@ -65,8 +68,10 @@ static cf_status build_level(cf_ckks_context *ctx, int l) {
     size_t t = 0;
     for (int i = 0; i <= l; i++)
       if (i < d->first || i >= d->first + d->count) d->ext_primes[t++] = (uint16_t)i;
-    for (int k = 0; k < K; k++) d->ext_primes[t++] = (uint16_t)(ctx->L + 1 + k);
-    for (size_t r = 0; r < d->next; r++) ext[r] = pr[d->ext_primes[r]];
+    for (int k = 0; k < K; k++)
+      d->ext_primes[t++] = (uint16_t)(ctx->L + 1 + k);
+    for (size_t r = 0; r < d->next; r++)
+      ext[r] = pr[d->ext_primes[r]];
     cf_status st = cf_baseconv_init(&d->conv, pr + d->first, (size_t)d->count, ext, d->next);
     free(ext);
     CF_TRY(st);
@@ -95,7 +100,8 @@ static cf_status build(cf_ckks_context *ctx) {
                      &ctx->mods[i]);
     ctx->p_mod_q[i] = v;
   }
-  for (int l = 0; l <= ctx->L; l++) CF_TRY(build_level(ctx, l));
+  for (int l = 0; l <= ctx->L; l++)
+    CF_TRY(build_level(ctx, l));
   /* Encoder roots: cos/sin of 2 pi k / 2N directly (no recurrence drift). */
   size_t m = 2 * n;
   for (size_t k = 0; k <= m; k++) {

@@ -17,7 +17,8 @@
 static void bit_reverse(double complex *v, size_t n) {
   for (size_t i = 1, j = 0; i < n; i++) {
     size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
+    for (; j & bit; bit >>= 1)
+      j ^= bit;
     j ^= bit;
     if (i < j) {
       double complex t = v[i];
@@ -60,7 +61,8 @@ static void fft_special_inv(const cf_ckks_context *ctx, double complex *v, size_
     }
   }
   bit_reverse(v, size);
-  for (size_t i = 0; i < size; i++) v[i] /= (double)size;
+  for (size_t i = 0; i < size; i++)
+    v[i] /= (double)size;
 }
 
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out) {
@@ -131,7 +133,8 @@ cf_status cf_ckks_encode(const cf_ckks_context *ctx, const double *re, const dou
   }
   for (int r = 0; r <= level; r++) {
     uint64_t *row = pt->data + (size_t)r * n;
-    for (size_t k = 0; k < n; k++) row[k] = signed_mod(coef[k], &ctx->mods[r]);
+    for (size_t k = 0; k < n; k++)
+      row[k] = signed_mod(coef[k], &ctx->mods[r]);
     cf_ntt_forward(&ctx->ntt[r], row);
   }
   free(coef);
@@ -158,7 +161,8 @@ cf_status cf_ckks_decode(const cf_ckks_context *ctx, const cf_ckks_plaintext *pt
   size_t n = ctx->n, slots = pt->slots, gap = n / (2 * slots);
   int k = 0;
   double bits = 0, need = log2(pt->scale) + 60;
-  while (k <= pt->level && bits < need) bits += log2((double)ctx->params.primes[k++]);
+  while (k <= pt->level && bits < need)
+    bits += log2((double)ctx->params.primes[k++]);
   uint64_t *rows = malloc((size_t)k * n * sizeof *rows);
   double complex *v = malloc(slots * sizeof *v);
   if (!rows || !v) {
@@ -167,7 +171,8 @@ cf_status cf_ckks_decode(const cf_ckks_context *ctx, const cf_ckks_plaintext *pt
     return CF_FAIL(CF_ENOMEM, "allocating decoder buffers");
   }
   memcpy(rows, pt->data, (size_t)k * n * sizeof *rows);
-  for (int r = 0; r < k; r++) cf_ntt_inverse(&ctx->ntt[r], rows + (size_t)r * n);
+  for (int r = 0; r < k; r++)
+    cf_ntt_inverse(&ctx->ntt[r], rows + (size_t)r * n);
   /* inv_prod[j] = (q_0 ... q_{j-1})^-1 mod q_j */
   uint64_t inv_prod[CF_CKKS_NPRIMES_MAX];
   for (int j = 1; j < k; j++) {

@@ -53,7 +53,7 @@ static cf_status addsub(const cf_ckks_context *ctx, const cf_ckks_ciphertext *a,
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, b, size, a->level, &t));
   for (int i = 0; i < size; i++) {
     if (i < a->size && i < b->size) {
       if (sub)
@@ -93,8 +93,9 @@ cf_status cf_ckks_negate(const cf_ckks_context *ctx, const cf_ckks_ciphertext *a
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
-  for (int i = 0; i < a->size; i++) cf_ckks_x_neg(&x, POLY(&t, i), POLY(a, i), pr, rows);
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
+  for (int i = 0; i < a->size; i++)
+    cf_ckks_x_neg(&x, POLY(&t, i), POLY(a, i), pr, rows);
   t.scale = a->scale;
   t.slots = a->slots;
   cf_ckks_ct_move(out, &t);
@@ -107,8 +108,8 @@ static cf_status check_pt(const cf_ckks_ciphertext *a, const cf_ckks_plaintext *
                           const char *what) {
   if (!p) return CF_FAIL(CF_EINVAL, "%s: plaintext is NULL", what);
   if (p->level < a->level)
-    return CF_FAIL(CF_ELEVEL, "%s: plaintext level %d below ciphertext level %d", what,
-                   p->level, a->level);
+    return CF_FAIL(CF_ELEVEL, "%s: plaintext level %d below ciphertext level %d", what, p->level,
+                   a->level);
   return CF_OK;
 }
 
@@ -124,12 +125,13 @@ static cf_status addsub_plain(const cf_ckks_context *ctx, const cf_ckks_cipherte
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
   if (sub)
     cf_ckks_x_sub(&x, POLY(&t, 0), POLY(a, 0), p->data, pr, rows);
   else
     cf_ckks_x_add(&x, POLY(&t, 0), POLY(a, 0), p->data, pr, rows);
-  for (int i = 1; i < a->size; i++) cf_ckks_x_copy(&x, POLY(&t, i), POLY(a, i), rows);
+  for (int i = 1; i < a->size; i++)
+    cf_ckks_x_copy(&x, POLY(&t, i), POLY(a, i), rows);
   t.scale = a->scale;
   t.slots = a->slots > p->slots ? a->slots : p->slots;
   cf_ckks_ct_move(out, &t);
@@ -153,8 +155,9 @@ static cf_status mul_poly(const cf_ckks_context *ctx, const cf_ckks_ciphertext *
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
-  for (int i = 0; i < a->size; i++) cf_ckks_x_mul(&x, POLY(&t, i), POLY(a, i), p, pr, rows);
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
+  for (int i = 0; i < a->size; i++)
+    cf_ckks_x_mul(&x, POLY(&t, i), POLY(a, i), p, pr, rows);
   t.scale = a->scale * scale;
   t.slots = a->slots > slots ? a->slots : slots;
   cf_ckks_ct_move(out, &t);
@@ -180,8 +183,7 @@ cf_status cf_ckks_mul_const(const cf_ckks_context *ctx, const cf_ckks_ciphertext
   if (!ctx || !out) return CF_FAIL(CF_EINVAL, "cf_ckks_mul_const: NULL argument");
   CF_TRY(check_ct(ctx, a, "cf_ckks_mul_const"));
   if (!(cscale >= 1.0) || !isfinite(re) || !isfinite(im))
-    return CF_FAIL(CF_EINVAL, "cf_ckks_mul_const: bad constant %g%+gi or scale %g", re, im,
-                   cscale);
+    return CF_FAIL(CF_EINVAL, "cf_ckks_mul_const: bad constant %g%+gi or scale %g", re, im, cscale);
   double cr = round(re * cscale), ci = round(im * cscale);
   if (fabs(cr) >= 0x1p62 || fabs(ci) >= 0x1p62)
     return CF_FAIL(CF_ESCALE, "cf_ckks_mul_const: constant * scale exceeds 2^62");
@@ -189,13 +191,15 @@ cf_status cf_ckks_mul_const(const cf_ckks_context *ctx, const cf_ckks_ciphertext
   if (vi == 0) {
     cf_ckks_exec x = whole(ctx);
     uint64_t c[CF_CKKS_NPRIMES_MAX] = {0};
-    for (int i = 0; i <= a->level; i++) c[i] = signed_residue(vr, &ctx->mods[i]);
+    for (int i = 0; i <= a->level; i++)
+      c[i] = signed_residue(vr, &ctx->mods[i]);
     size_t rows = (size_t)a->level + 1;
     uint16_t pr[CF_CKKS_NPRIMES_MAX];
     qprimes(pr, a->level);
     cf_ckks_ciphertext t;
-    CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, a->level));
-    for (int i = 0; i < a->size; i++) cf_ckks_x_mul_const(&x, POLY(&t, i), POLY(a, i), c, pr, rows);
+    CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, a->level, &t));
+    for (int i = 0; i < a->size; i++)
+      cf_ckks_x_mul_const(&x, POLY(&t, i), POLY(a, i), c, pr, rows);
     t.scale = a->scale * cscale;
     t.slots = a->slots;
     cf_ckks_ct_move(out, &t);
@@ -322,12 +326,12 @@ cf_status cf_ckks_x_rescale_ct(const cf_ckks_exec *x, const cf_ckks_ciphertext *
   size_t n = ctx->n, rows = (size_t)l;
   uint16_t top_prime = (uint16_t)l;
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, l - 1));
+  CF_TRY(cf_ckks_ct_begin(x->ctx, out, a, NULL, a->size, l - 1, &t));
   uint64_t *top = malloc(n * sizeof *top), *w = malloc(cf_ckks_rows_bytes(ctx, rows));
   if (!top || !w) {
     free(top);
     free(w);
-    free(t.data);
+    cf_ckks_ct_abort(out, &t);
     return CF_FAIL(CF_ENOMEM, "allocating rescale buffers");
   }
   for (int i = 0; i < a->size; i++) {
@@ -361,8 +365,9 @@ cf_status cf_ckks_drop_level(const cf_ckks_context *ctx, const cf_ckks_ciphertex
                    a->level);
   cf_ckks_exec x = whole(ctx);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, a->size, level));
-  for (int i = 0; i < a->size; i++) cf_ckks_x_copy(&x, POLY(&t, i), POLY(a, i), (size_t)level + 1);
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, a->size, level, &t));
+  for (int i = 0; i < a->size; i++)
+    cf_ckks_x_copy(&x, POLY(&t, i), POLY(a, i), (size_t)level + 1);
   t.scale = a->scale;
   t.slots = a->slots;
   cf_ckks_ct_move(out, &t);
@@ -385,8 +390,7 @@ cf_status cf_ckks_x_rotate_hoisted(const cf_ckks_exec *x, const cf_ckks_galois_k
     es[i] = cf_ckks_galois_find(gk, galois[i]);
     if (!es[i]) {
       free(es);
-      return CF_FAIL(CF_ENOTFOUND, "no Galois key for element %llu",
-                     (unsigned long long)galois[i]);
+      return CF_FAIL(CF_ENOTFOUND, "no Galois key for element %llu", (unsigned long long)galois[i]);
     }
   }
   size_t rows = (size_t)a->level + 1;
@@ -459,10 +463,12 @@ cf_status cf_ckks_conjugate(const cf_ckks_context *ctx, const cf_ckks_galois_key
 cf_status cf_ckks_rotate_hoisted(const cf_ckks_context *ctx, const cf_ckks_galois_key *gk,
                                  const cf_ckks_ciphertext *a, const int *steps, size_t nsteps,
                                  cf_ckks_ciphertext *const *outs) {
-  if (!ctx || (nsteps && !steps)) return CF_FAIL(CF_EINVAL, "cf_ckks_rotate_hoisted: NULL argument");
+  if (!ctx || (nsteps && !steps))
+    return CF_FAIL(CF_EINVAL, "cf_ckks_rotate_hoisted: NULL argument");
   uint64_t *g = malloc((nsteps ? nsteps : 1) * sizeof *g);
   if (!g) return CF_FAIL(CF_ENOMEM, "allocating Galois elements");
-  for (size_t i = 0; i < nsteps; i++) g[i] = cf_ckks_galois_for_step(ctx, steps[i]);
+  for (size_t i = 0; i < nsteps; i++)
+    g[i] = cf_ckks_galois_for_step(ctx, steps[i]);
   cf_status st = rotate_common(ctx, gk, a, g, nsteps, outs, "cf_ckks_rotate_hoisted");
   free(g);
   return st;

@@ -31,15 +31,14 @@ void cf_ckks_x_mul(const cf_ckks_exec *x, uint64_t *o, const uint64_t *a, const 
 void cf_ckks_x_mul_acc(const cf_ckks_exec *x, uint64_t *o, const uint64_t *a, const uint64_t *b,
                        const uint16_t *pr, size_t count);
 void cf_ckks_x_copy(const cf_ckks_exec *x, uint64_t *o, const uint64_t *a, size_t count);
-void cf_ckks_x_mul_const(const cf_ckks_exec *x, uint64_t *o, const uint64_t *a,
-                         const uint64_t *c, const uint16_t *pr, size_t count);
+void cf_ckks_x_mul_const(const cf_ckks_exec *x, uint64_t *o, const uint64_t *a, const uint64_t *c,
+                         const uint16_t *pr, size_t count);
 void cf_ckks_x_automorph(const cf_ckks_exec *x, const cf_automorph_table *t, uint64_t *o,
                          const uint64_t *a, size_t count);
-void cf_ckks_x_ks_inner(const cf_ckks_exec *x, uint64_t *acc0, uint64_t *acc1,
-                        const uint64_t *d, const uint64_t *k0, const uint64_t *k1,
-                        const uint16_t *pr, size_t count);
-void cf_ckks_x_modup(const cf_ckks_exec *x, int level, int digit, uint64_t *ext,
-                     const uint64_t *in, size_t nrows);
+void cf_ckks_x_ks_inner(const cf_ckks_exec *x, uint64_t *acc0, uint64_t *acc1, const uint64_t *d,
+                        const uint64_t *k0, const uint64_t *k1, const uint16_t *pr, size_t count);
+void cf_ckks_x_modup(const cf_ckks_exec *x, int level, int digit, uint64_t *ext, const uint64_t *in,
+                     size_t nrows);
 void cf_ckks_x_moddown(const cf_ckks_exec *x, int level, uint64_t *q, const uint64_t *p,
                        uint64_t *w);
 void cf_ckks_x_rescale(const cf_ckks_exec *x, int level, uint64_t *q, const uint64_t *top,

@@ -19,7 +19,7 @@
 #include "kernels/cpu/rns.h"
 
 #define CF_CKKS_NPRIMES_MAX (2 * CF_CKKS_MAX_PRIMES)
-#define CF_CKKS_SEED_BYTES 32
+#define CF_CKKS_SEED_BYTES  32
 
 struct cf_ckks_params {
   cf_ckks_params_spec spec;
@@ -35,18 +35,18 @@ struct cf_ckks_params {
 
 /* Tables for one key-switching digit at one level. */
 typedef struct cf_ckks_digit {
-  int first, count;         /* the digit's Q primes: first..first+count-1 */
-  size_t next;              /* extension rows: (l+1-count) + K */
-  uint16_t *ext_primes;     /* prime index of each extension row */
-  cf_baseconv_table conv;   /* digit primes -> extension primes */
+  int first, count;       /* the digit's Q primes: first..first+count-1 */
+  size_t next;            /* extension rows: (l+1-count) + K */
+  uint16_t *ext_primes;   /* prime index of each extension row */
+  cf_baseconv_table conv; /* digit primes -> extension primes */
 } cf_ckks_digit;
 
 /* Tables for one level l. */
 typedef struct cf_ckks_level {
   int ndigits;
   cf_ckks_digit *digits;
-  cf_moddown_table moddown;   /* Q_l u P -> Q_l */
-  cf_rescale_table rescale;   /* q_0..q_l, drops q_l (l >= 1 only) */
+  cf_moddown_table moddown; /* Q_l u P -> Q_l */
+  cf_rescale_table rescale; /* q_0..q_l, drops q_l (l >= 1 only) */
   int has_rescale;
 } cf_ckks_level;
 
@@ -54,13 +54,13 @@ struct cf_ckks_context {
   cf_ckks_params params;
   size_t n;
   int logn;
-  int L;        /* max level */
-  int K;        /* special primes */
-  int nprimes;  /* L + 1 + K */
-  int alpha;    /* Q primes per digit */
-  cf_modulus *mods;   /* by prime index */
-  cf_ntt_table *ntt;  /* by prime index */
-  uint64_t *p_mod_q;  /* P mod q_i, i <= L */
+  int L;                 /* max level */
+  int K;                 /* special primes */
+  int nprimes;           /* L + 1 + K */
+  int alpha;             /* Q primes per digit */
+  cf_modulus *mods;      /* by prime index */
+  cf_ntt_table *ntt;     /* by prime index */
+  uint64_t *p_mod_q;     /* P mod q_i, i <= L */
   cf_ckks_level *levels; /* 0..L */
   /* encoder: ksi[k] = exp(2 pi i k / 2N), k in [0, 2N]; rot[j] = 5^j mod 2N */
   double complex *ksi;
@@ -80,12 +80,13 @@ struct cf_ckks_ciphertext {
   double scale;
   size_t slots;
   int size;       /* 0 when empty */
+  size_t cap;     /* words allocated at data */
   uint64_t *data; /* size polys of (level+1) rows, NTT form */
 };
 
 struct cf_ckks_secret_key {
-  int8_t *coeffs;  /* N signed coefficients */
-  uint64_t *s;     /* NTT form over every prime (nprimes rows) */
+  int8_t *coeffs; /* N signed coefficients */
+  uint64_t *s;    /* NTT form over every prime (nprimes rows) */
 };
 
 /* A hybrid key-switching key: for digit j, (b_j, a_j) over Q_L u P in NTT
@@ -149,9 +150,17 @@ uint64_t cf_ckks_galois_for_step(const cf_ckks_context *ctx, int step);
 const cf_ckks_galois_entry *cf_ckks_galois_find(const cf_ckks_galois_key *gk, uint64_t g);
 
 /* ciphertext helpers (ciphertext.c) */
-cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, int size,
-                           int level);
-/* Moves src's contents into dst (dst's old storage is freed). */
+cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, int size, int level);
+/*
+ * Storage t for a result of (size, level) that goes to out: out's own
+ * buffer when out is not one of the inputs and is large enough (no fresh
+ * pages), fresh storage otherwise. Finish with cf_ckks_ct_move(out, t), or
+ * cf_ckks_ct_abort(out, t) on failure.
+ */
+cf_status cf_ckks_ct_begin(const cf_ckks_context *ctx, cf_ckks_ciphertext *out, const void *in1,
+                           const void *in2, int size, int level, cf_ckks_ciphertext *t);
+void cf_ckks_ct_abort(cf_ckks_ciphertext *out, cf_ckks_ciphertext *t);
+/* Moves src's contents into dst (dst's old storage is freed unless src uses it). */
 void cf_ckks_ct_move(cf_ckks_ciphertext *dst, cf_ckks_ciphertext *src);
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out);
 void cf_ckks_identity_primes(uint16_t *primes, int first, int count);

@@ -120,8 +120,8 @@ cf_status cf_ckks_keygen_public(const cf_ckks_context *ctx, const cf_ckks_secret
   size_t rows = (size_t)ctx->L + 1;
   pk->b = malloc(cf_ckks_rows_bytes(ctx, rows));
   uint16_t *pr = all_primes(ctx);
-  cf_status st = pk->b && pr ? cf_ckks_pk_expand(ctx, pk)
-                             : CF_FAIL(CF_ENOMEM, "allocating a public key");
+  cf_status st =
+      pk->b && pr ? cf_ckks_pk_expand(ctx, pk) : CF_FAIL(CF_ENOMEM, "allocating a public key");
   if (st == CF_OK) st = rlwe_sample(ctx, sk->s, pk->a, pk->b, pr, rows);
   free(pr);
   if (st != CF_OK) {
@@ -171,9 +171,8 @@ static cf_status kskey_gen(const cf_ckks_context *ctx, const cf_ckks_secret_key 
       const cf_modulus *m = &ctx->mods[i];
       uint64_t pm = ctx->p_mod_q[i], pm_sh = cf_shoup_prep(pm, m->q);
       for (size_t c = 0; c < n; c++)
-        b[(size_t)i * n + c] =
-            cf_add_mod(b[(size_t)i * n + c], cf_mul_shoup(s2[(size_t)i * n + c], pm, pm_sh, m->q),
-                       m->q);
+        b[(size_t)i * n + c] = cf_add_mod(
+            b[(size_t)i * n + c], cf_mul_shoup(s2[(size_t)i * n + c], pm, pm_sh, m->q), m->q);
     }
   }
   free(pr);

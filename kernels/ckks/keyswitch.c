@@ -8,7 +8,8 @@
 
 void cf_ckks_decomp_free(cf_ckks_decomp *dc) {
   if (dc->ext)
-    for (int j = 0; j < dc->ndigits; j++) free(dc->ext[j]);
+    for (int j = 0; j < dc->ndigits; j++)
+      free(dc->ext[j]);
   free(dc->ext);
   dc->ext = NULL;
 }
@@ -48,6 +49,18 @@ cf_status cf_ckks_ks_decompose(const cf_ckks_exec *x, int level, const uint64_t 
   return CF_OK;
 }
 
+/* Digit 0 initialises the accumulators with MUL, later digits add with KS_INNER. */
+static void inner(const cf_ckks_exec *x, int first, uint64_t *acc0, uint64_t *acc1,
+                  const uint64_t *d, const uint64_t *k0, const uint64_t *k1, const uint16_t *pr,
+                  size_t count) {
+  if (first) {
+    cf_ckks_x_mul(x, acc0, d, k0, pr, count);
+    cf_ckks_x_mul(x, acc1, d, k1, pr, count);
+  } else {
+    cf_ckks_x_ks_inner(x, acc0, acc1, d, k0, k1, pr, count);
+  }
+}
+
 cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
                            const cf_automorph_table *g, const cf_ckks_kskey *key,
                            uint64_t **acc0_out, uint64_t **acc1_out) {
@@ -57,9 +70,9 @@ cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
   size_t krows = (size_t)ctx->nprimes;
   const cf_ckks_level *lv = &ctx->levels[l];
   if (lv->ndigits > key->dnum)
-    return CF_FAIL(CF_EMISMATCH, "key has %d digits, level %d needs %d", key->dnum, l,
-                   lv->ndigits);
-  uint64_t *acc0 = calloc(erows * n, sizeof *acc0), *acc1 = calloc(erows * n, sizeof *acc1);
+    return CF_FAIL(CF_EMISMATCH, "key has %d digits, level %d needs %d", key->dnum, l, lv->ndigits);
+  uint64_t *acc0 = malloc(cf_ckks_rows_bytes(ctx, erows)),
+           *acc1 = malloc(cf_ckks_rows_bytes(ctx, erows));
   uint64_t *src = g ? malloc(cf_ckks_rows_bytes(ctx, qrows)) : NULL;
   uint64_t *et = g ? malloc(cf_ckks_rows_bytes(ctx, erows)) : NULL;
   uint64_t *w = malloc(cf_ckks_rows_bytes(ctx, qrows));
@@ -86,17 +99,17 @@ cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
       e = et;
     }
     /* digit's own rows */
-    cf_ckks_x_ks_inner(x, acc0 + f * n, acc1 + f * n, s, b + f * n, a + f * n, pr + f, c);
+    inner(x, j == 0, acc0 + f * n, acc1 + f * n, s, b + f * n, a + f * n, pr + f, c);
     /* Q rows below the digit */
-    cf_ckks_x_ks_inner(x, acc0, acc1, e, b, a, pr, f);
+    inner(x, j == 0, acc0, acc1, e, b, a, pr, f);
     /* Q rows above the digit */
     size_t above = qrows - f - c;
-    cf_ckks_x_ks_inner(x, acc0 + (f + c) * n, acc1 + (f + c) * n, e + f * n, b + (f + c) * n,
-                       a + (f + c) * n, pr + f + c, above);
+    inner(x, j == 0, acc0 + (f + c) * n, acc1 + (f + c) * n, e + f * n, b + (f + c) * n,
+          a + (f + c) * n, pr + f + c, above);
     /* P rows */
     size_t eoff = (qrows - c) * n, koff = (size_t)(L + 1) * n;
-    cf_ckks_x_ks_inner(x, acc0 + qrows * n, acc1 + qrows * n, e + eoff, b + koff, a + koff,
-                       pr + qrows, (size_t)K);
+    inner(x, j == 0, acc0 + qrows * n, acc1 + qrows * n, e + eoff, b + koff, a + koff, pr + qrows,
+          (size_t)K);
   }
   uint64_t *accs[2] = {acc0, acc1};
   for (int i = 0; i < 2; i++) {

@@ -6,8 +6,8 @@
  *     T = INTT(COPY(d));  for each digit j:
  *       ext_j = MODUP(T rows of digit j);  NTT(ext_j)
  *   apply (per key, optionally with an automorphism X -> X^g):
- *     acc0 = acc1 = 0 over Q_l u P
- *     for each digit j:
+ *     for each digit j (acc0, acc1 over Q_l u P; digit 0 writes them with
+ *     MUL, later digits accumulate with KS_INNER, so no zeroing is needed):
  *       src = d's digit rows (AUTOMORPH'd if g), e = ext_j (AUTOMORPH'd if g)
  *       KS_INNER(acc, src|e, key digit j) on the row groups:
  *         acc rows [f, f+c)        <- src rows,          key rows [f, f+c)
@@ -27,8 +27,8 @@
 typedef struct cf_ckks_decomp {
   int level;
   int ndigits;
-  const uint64_t *d;  /* input, Q_l rows, evaluation form (borrowed) */
-  uint64_t **ext;     /* ndigits buffers, layout ext(l, j), evaluation form */
+  const uint64_t *d; /* input, Q_l rows, evaluation form (borrowed) */
+  uint64_t **ext;    /* ndigits buffers, layout ext(l, j), evaluation form */
 } cf_ckks_decomp;
 
 cf_status cf_ckks_ks_decompose(const cf_ckks_exec *x, int level, const uint64_t *d,
@@ -37,7 +37,7 @@ void cf_ckks_decomp_free(cf_ckks_decomp *dc);
 
 /* acc0, acc1: (l+1+K) rows each, allocated here; rows 0..l hold the result. */
 cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
-                           const cf_automorph_table *g, const cf_ckks_kskey *key,
-                           uint64_t **acc0, uint64_t **acc1);
+                           const cf_automorph_table *g, const cf_ckks_kskey *key, uint64_t **acc0,
+                           uint64_t **acc1);
 
 #endif

@@ -11,8 +11,9 @@
 
 /*
  * 128-bit classical bounds on log2(QP) for a uniform ternary secret: the HE
- * standard (homomorphicencryption.org, v1.1) up to N = 2^15, and OpenFHE's
- * extension of that table (lattice/stdlatticeparms.cpp) for 2^16 and 2^17.
+ * standard (homomorphicencryption.org, v1.1) up to N = 2^15, and the
+ * current OpenFHE table (lattice/stdlatticeparms) for 2^16 and 2^17. Older
+ * OpenFHE releases listed 1772 for 2^16; the newer, smaller figure is used.
  */
 int cf_ckks_security_bound_128(size_t n) {
   switch (n) {
@@ -22,8 +23,8 @@ int cf_ckks_security_bound_128(size_t n) {
   case 8192: return 218;
   case 16384: return 438;
   case 32768: return 881;
-  case 65536: return 1772;
-  case 131072: return 3544;
+  case 65536: return 1747;
+  case 131072: return 3523;
   default: return 0;
   }
 }
@@ -39,11 +40,11 @@ typedef struct preset {
 
 /* Level budgets are documented in docs/ckks.md. */
 static const preset presets[] = {
-    {"toy", 11, 50, 40, 4, 50, 2, 2, 40},          /* 320 bits at N=2^11: insecure */
-    {"n14", 14, 50, 40, 7, 45, 3, 3, 40},          /* ~425 <= 438 */
-    {"n15", 15, 56, 46, 13, 60, 4, 3, 46},         /* ~848 <= 881 */
-    {"n16", 16, 60, 40, 40, 50, 3, 14, 40},        /* ~1770 <= 1772, 39 levels */
-    {"n16-peer", 16, 60, 50, 25, 60, 8, 3, 50},    /* ~1740, the OpenFHE peer setup */
+    {"toy", 11, 50, 40, 4, 50, 2, 2, 40},       /* 320 bits at N=2^11: insecure */
+    {"n14", 14, 50, 40, 7, 45, 3, 3, 40},       /* ~425 <= 438 */
+    {"n15", 15, 56, 46, 13, 60, 4, 3, 46},      /* ~848 <= 881 */
+    {"n16", 16, 50, 40, 40, 45, 3, 14, 40},     /* ~1745 <= 1747, 39 levels */
+    {"n16-peer", 16, 60, 50, 25, 60, 8, 3, 50}, /* ~1740 <= 1747, the OpenFHE peer setup */
 };
 
 static const char *const preset_names[] = {"toy", "n14", "n15", "n16", "n16-peer", NULL};
@@ -62,15 +63,17 @@ cf_status cf_ckks_params_preset(const char *name, bool allow_insecure, cf_ckks_p
     s.log_n = ps->log_n;
     s.nq = ps->nq;
     s.q_bits[0] = ps->q0_bits;
-    for (int j = 1; j < ps->nq; j++) s.q_bits[j] = ps->q_bits;
+    for (int j = 1; j < ps->nq; j++)
+      s.q_bits[j] = ps->q_bits;
     s.np = ps->np;
-    for (int j = 0; j < ps->np; j++) s.p_bits[j] = ps->p_bits;
+    for (int j = 0; j < ps->np; j++)
+      s.p_bits[j] = ps->p_bits;
     s.dnum = ps->dnum;
     s.log_scale = ps->log_scale;
     s.secret = CF_CKKS_SECRET_TERNARY;
     s.allow_insecure = allow_insecure;
     cf_status st = cf_ckks_params_create(&s, out);
-    if (st == CF_OK) snprintf((*out)->name, sizeof (*out)->name, "%s", name);
+    if (st == CF_OK) snprintf((*out)->name, sizeof(*out)->name, "%s", name);
     return st;
   }
   return CF_FAIL(CF_ENOTFOUND, "unknown CKKS preset '%s' (known: toy, n14, n15, n16, n16-peer)",
@@ -83,14 +86,14 @@ cf_status cf_ckks_params_check_spec(const cf_ckks_params_spec *s) {
   if (s->nq < 1 || s->nq > CF_CKKS_MAX_PRIMES)
     return CF_FAIL(CF_EINVAL, "nq = %d outside [1, %d]", s->nq, CF_CKKS_MAX_PRIMES);
   if (s->np < 1 || s->np > CF_CKKS_MAX_PRIMES)
-    return CF_FAIL(CF_EINVAL, "np = %d outside [1, %d] (key switching needs special primes)",
-                   s->np, CF_CKKS_MAX_PRIMES);
+    return CF_FAIL(CF_EINVAL, "np = %d outside [1, %d] (key switching needs special primes)", s->np,
+                   CF_CKKS_MAX_PRIMES);
   int minbits = s->log_n + 4 > 20 ? s->log_n + 4 : 20;
   for (int i = 0; i < s->nq + s->np; i++) {
     int b = i < s->nq ? s->q_bits[i] : s->p_bits[i - s->nq];
     if (b < minbits || b > 60)
-      return CF_FAIL(CF_EINVAL, "%s prime %d has %d bits, outside [%d, 60]",
-                     i < s->nq ? "Q" : "P", i < s->nq ? i : i - s->nq, b, minbits);
+      return CF_FAIL(CF_EINVAL, "%s prime %d has %d bits, outside [%d, 60]", i < s->nq ? "Q" : "P",
+                     i < s->nq ? i : i - s->nq, b, minbits);
   }
   if (s->dnum < 1 || s->dnum > s->nq)
     return CF_FAIL(CF_EINVAL, "dnum = %d outside [1, nq = %d]", s->dnum, s->nq);
@@ -120,8 +123,8 @@ cf_status cf_ckks_params_create(const cf_ckks_params_spec *spec, cf_ckks_params 
   int total = spec->nq + spec->np;
   for (int i = 0; i < total; i++) {
     int b = i < spec->nq ? spec->q_bits[i] : spec->p_bits[i - spec->nq];
-    cf_status st = cf_primes_generate(b, p->n, 1, CF_PRIMES_DESCENDING, p->primes, (size_t)i,
-                                      &p->primes[i]);
+    cf_status st =
+        cf_primes_generate(b, p->n, 1, CF_PRIMES_DESCENDING, p->primes, (size_t)i, &p->primes[i]);
     if (st != CF_OK) {
       size_t two_n = 2 * p->n;
       free(p);
@@ -138,7 +141,8 @@ cf_status cf_ckks_params_create(const cf_ckks_params_spec *spec, cf_ckks_params 
 }
 
 static void put_u64(uint8_t *b, uint64_t v) {
-  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < 8; i++)
+    b[i] = (uint8_t)(v >> (8 * i));
 }
 
 size_t cf_ckks_params_encode(const cf_ckks_params *p, uint8_t *buf) {
@@ -156,7 +160,8 @@ size_t cf_ckks_params_encode(const cf_ckks_params *p, uint8_t *buf) {
   uint64_t scale_bits;
   memcpy(&scale_bits, &s->log_scale, 8);
   put_u64(buf + 24, scale_bits);
-  for (int i = 0; i < s->nq + s->np; i++) put_u64(buf + 32 + 8 * (size_t)i, p->primes[i]);
+  for (int i = 0; i < s->nq + s->np; i++)
+    put_u64(buf + 32 + 8 * (size_t)i, p->primes[i]);
   return len;
 }
 
@@ -166,7 +171,8 @@ cf_status cf_ckks_params_finish(cf_ckks_params *p, const char *name) {
   const cf_ckks_params_spec *s = &p->spec;
   if (p->name[0] == 0) snprintf(p->name, sizeof p->name, "%s", name);
   double bits = 0;
-  for (int i = 0; i < s->nq + s->np; i++) bits += log2((double)p->primes[i]);
+  for (int i = 0; i < s->nq + s->np; i++)
+    bits += log2((double)p->primes[i]);
   p->log2_qp = bits;
   p->bound = cf_ckks_security_bound_128(p->n);
   p->insecure = p->bound == 0 || bits > (double)p->bound;
@@ -193,9 +199,7 @@ int cf_ckks_params_nq(const cf_ckks_params *p) { return p ? p->spec.nq : 0; }
 int cf_ckks_params_np(const cf_ckks_params *p) { return p ? p->spec.np : 0; }
 int cf_ckks_params_dnum(const cf_ckks_params *p) { return p ? p->spec.dnum : 0; }
 double cf_ckks_params_log_scale(const cf_ckks_params *p) { return p ? p->spec.log_scale : 0; }
-double cf_ckks_params_scale(const cf_ckks_params *p) {
-  return p ? exp2(p->spec.log_scale) : 0;
-}
+double cf_ckks_params_scale(const cf_ckks_params *p) { return p ? exp2(p->spec.log_scale) : 0; }
 double cf_ckks_params_log2_qp(const cf_ckks_params *p) { return p ? p->log2_qp : 0; }
 bool cf_ckks_params_insecure(const cf_ckks_params *p) { return p ? p->insecure : true; }
 cf_ckks_secret_dist cf_ckks_params_secret(const cf_ckks_params *p, int *hamming_weight) {

@@ -57,7 +57,11 @@ void cf_ckks_small_to_rows(const cf_ckks_context *ctx, const int8_t *c, uint64_t
   for (size_t r = 0; r < count; r++) {
     uint64_t q = ctx->params.primes[primes[r]];
     uint64_t *row = rows + r * n;
-    for (size_t k = 0; k < n; k++) row[k] = c[k] >= 0 ? (uint64_t)c[k] : q - (uint64_t)(-c[k]);
+    /* branch-free so it vectorizes: negative values wrap, then q is added back */
+    for (size_t k = 0; k < n; k++) {
+      int64_t v = c[k];
+      row[k] = (uint64_t)v + ((uint64_t)(v >> 63) & q);
+    }
   }
 }
 
@@ -73,7 +77,8 @@ void cf_ckks_expand_uniform(const cf_ckks_context *ctx, const uint8_t seed[32], 
     uint64_t mask = m->bits >= 64 ? ~0ull : ((1ull << m->bits) - 1);
     uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
     uint64_t nv = ((uint64_t)stream << 16) | primes[r];
-    for (int b = 0; b < 8; b++) nonce[b] = (uint8_t)(nv >> (8 * b));
+    for (int b = 0; b < 8; b++)
+      nonce[b] = (uint8_t)(nv >> (8 * b));
     uint64_t ic = 0;
     size_t k = 0;
     uint64_t *row = rows + r * n;
@@ -83,7 +88,8 @@ void cf_ckks_expand_uniform(const cf_ckks_context *ctx, const uint8_t seed[32], 
       for (size_t t = 0; t < CHUNK && k < n; t++) {
         uint64_t w = 0;
         const uint8_t *p = (const uint8_t *)&buf[t];
-        for (int b = 0; b < 8; b++) w |= (uint64_t)p[b] << (8 * b);
+        for (int b = 0; b < 8; b++)
+          w |= (uint64_t)p[b] << (8 * b);
         w &= mask;
         if (w < m->q) row[k++] = w;
       }

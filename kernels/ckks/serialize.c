@@ -10,12 +10,11 @@
 #include "kernels/cpu/primes.h"
 
 #define HEADER_BYTES (4 + 2 + 2 + 32 + 8)
-#define SUM_BYTES 32
+#define SUM_BYTES    32
 
 static const char *kind_name(unsigned k) {
-  static const char *names[] = {"?",          "parameters", "ciphertext", "plaintext",
-                                "secret key", "public key", "relinearization key",
-                                "Galois key"};
+  static const char *names[] = {"?",          "parameters", "ciphertext",          "plaintext",
+                                "secret key", "public key", "relinearization key", "Galois key"};
   return k < sizeof names / sizeof *names ? names[k] : "?";
 }
 
@@ -31,10 +30,12 @@ static void put_bytes(writer *w, const void *p, size_t n) {
   w->pos += n;
 }
 static void put_u64(writer *w, uint64_t v) {
-  for (int i = 0; i < 8; i++) w->buf[w->pos++] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < 8; i++)
+    w->buf[w->pos++] = (uint8_t)(v >> (8 * i));
 }
 static void put_u32(writer *w, uint32_t v) {
-  for (int i = 0; i < 4; i++) w->buf[w->pos++] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    w->buf[w->pos++] = (uint8_t)(v >> (8 * i));
 }
 static void put_f64(writer *w, double d) {
   uint64_t v;
@@ -42,14 +43,16 @@ static void put_f64(writer *w, double d) {
   put_u64(w, v);
 }
 static void put_rows(writer *w, const uint64_t *rows, size_t words) {
-  for (size_t i = 0; i < words; i++) put_u64(w, rows[i]);
+  for (size_t i = 0; i < words; i++)
+    put_u64(w, rows[i]);
 }
 
 static cf_status begin(writer *w, unsigned kind, const uint8_t *fp, size_t payload) {
   w->cap = HEADER_BYTES + payload + SUM_BYTES;
   w->buf = malloc(w->cap);
   w->pos = 0;
-  if (!w->buf) return CF_FAIL(CF_ENOMEM, "allocating %zu bytes to save a %s", w->cap, kind_name(kind));
+  if (!w->buf)
+    return CF_FAIL(CF_ENOMEM, "allocating %zu bytes to save a %s", w->cap, kind_name(kind));
   put_bytes(w, "CFCK", 4);
   w->buf[w->pos++] = CF_CKKS_FORMAT_VERSION & 0xff;
   w->buf[w->pos++] = CF_CKKS_FORMAT_VERSION >> 8;
@@ -84,14 +87,15 @@ typedef struct reader {
 
 static cf_status need(reader *r, size_t n) {
   if (r->len - r->pos < n)
-    return CF_FAIL(CF_EFORMAT, "%s payload truncated at byte %zu (needs %zu more)", r->what,
-                   r->pos, n);
+    return CF_FAIL(CF_EFORMAT, "%s payload truncated at byte %zu (needs %zu more)", r->what, r->pos,
+                   n);
   return CF_OK;
 }
 static cf_status get_u64(reader *r, uint64_t *v) {
   CF_TRY(need(r, 8));
   uint64_t x = 0;
-  for (int i = 0; i < 8; i++) x |= (uint64_t)r->p[r->pos + (size_t)i] << (8 * i);
+  for (int i = 0; i < 8; i++)
+    x |= (uint64_t)r->p[r->pos + (size_t)i] << (8 * i);
   r->pos += 8;
   *v = x;
   return CF_OK;
@@ -99,7 +103,8 @@ static cf_status get_u64(reader *r, uint64_t *v) {
 static cf_status get_u32(reader *r, uint32_t *v) {
   CF_TRY(need(r, 4));
   uint32_t x = 0;
-  for (int i = 0; i < 4; i++) x |= (uint32_t)r->p[r->pos + (size_t)i] << (8 * i);
+  for (int i = 0; i < 4; i++)
+    x |= (uint32_t)r->p[r->pos + (size_t)i] << (8 * i);
   r->pos += 4;
   *v = x;
   return CF_OK;
@@ -126,7 +131,8 @@ static cf_status get_rows(reader *r, const cf_ckks_context *ctx, uint64_t *rows,
     for (size_t k = 0; k < n; k++) {
       uint64_t v = 0;
       const uint8_t *b = r->p + r->pos;
-      for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
+      for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
       r->pos += 8;
       if (v >= q)
         return CF_FAIL(CF_EFORMAT, "%s: residue %llu of limb %zu (prime %u) is not below q = %llu",
@@ -148,9 +154,10 @@ static cf_status open_envelope(const uint8_t *buf, size_t len, unsigned kind, co
   const char *what = kind_name(kind);
   if (!buf) return CF_FAIL(CF_EINVAL, "loading a %s: buffer is NULL", what);
   if (len < HEADER_BYTES + SUM_BYTES)
-    return CF_FAIL(CF_EFORMAT, "%s: input of %zu bytes is shorter than the %d-byte envelope",
-                   what, len, HEADER_BYTES + SUM_BYTES);
-  if (memcmp(buf, "CFCK", 4) != 0) return CF_FAIL(CF_EFORMAT, "%s: bad magic (not a cipherflow CKKS object)", what);
+    return CF_FAIL(CF_EFORMAT, "%s: input of %zu bytes is shorter than the %d-byte envelope", what,
+                   len, HEADER_BYTES + SUM_BYTES);
+  if (memcmp(buf, "CFCK", 4) != 0)
+    return CF_FAIL(CF_EFORMAT, "%s: bad magic (not a cipherflow CKKS object)", what);
   unsigned version = buf[4] | (unsigned)buf[5] << 8, got = buf[6] | (unsigned)buf[7] << 8;
   if (version != CF_CKKS_FORMAT_VERSION)
     return CF_FAIL(CF_EVERSION, "%s: format version %u, this reader supports %d", what, version,
@@ -159,9 +166,11 @@ static cf_status open_envelope(const uint8_t *buf, size_t len, unsigned kind, co
     return CF_FAIL(CF_EFORMAT, "expected a %s, the input holds a %s (kind %u)", what,
                    kind_name(got), got);
   uint64_t plen = 0;
-  for (int i = 0; i < 8; i++) plen |= (uint64_t)buf[40 + i] << (8 * i);
+  for (int i = 0; i < 8; i++)
+    plen |= (uint64_t)buf[40 + i] << (8 * i);
   if (plen != len - HEADER_BYTES - SUM_BYTES)
-    return CF_FAIL(CF_EFORMAT, "%s: header announces a %llu-byte payload, input has %zu (truncated or padded)",
+    return CF_FAIL(CF_EFORMAT,
+                   "%s: header announces a %llu-byte payload, input has %zu (truncated or padded)",
                    what, (unsigned long long)plen, len - HEADER_BYTES - SUM_BYTES);
   uint8_t sum[SUM_BYTES];
   crypto_generichash(sum, SUM_BYTES, buf, len - SUM_BYTES, NULL, 0);
@@ -216,7 +225,8 @@ cf_status cf_ckks_load_params(const uint8_t *buf, size_t len, bool allow_insecur
   uint64_t hw;
   CF_TRY(get_u64(&r, &hw));
   CF_TRY(get_f64(&r, &s.log_scale));
-  if (hw > (1u << 17)) return CF_FAIL(CF_EFORMAT, "parameters: hamming weight %llu too large", (unsigned long long)hw);
+  if (hw > (1u << 17))
+    return CF_FAIL(CF_EFORMAT, "parameters: hamming weight %llu too large", (unsigned long long)hw);
   s.hamming_weight = (int)hw;
   if (s.nq < 1 || s.nq > CF_CKKS_MAX_PRIMES || s.np < 1 || s.np > CF_CKKS_MAX_PRIMES)
     return CF_FAIL(CF_EFORMAT, "parameters: prime counts nq=%d np=%d out of range", s.nq, s.np);
@@ -231,14 +241,16 @@ cf_status cf_ckks_load_params(const uint8_t *buf, size_t len, bool allow_insecur
     st = get_u64(&r, &q);
     if (st != CF_OK) break;
     int bits = 0;
-    while (bits < 64 && (q >> bits)) bits++;
+    while (bits < 64 && (q >> bits))
+      bits++;
     if (bits < 20 || bits > 60 || q % (2 * n) != 1 || !cf_is_prime_u64(q)) {
       st = CF_FAIL(CF_EFORMAT, "parameters: prime %d = %llu is not a 20..60-bit prime = 1 mod 2N",
                    i, (unsigned long long)q);
       break;
     }
     for (int j = 0; j < i; j++)
-      if (p->primes[j] == q) st = CF_FAIL(CF_EFORMAT, "parameters: prime %d repeats prime %d", i, j);
+      if (p->primes[j] == q)
+        st = CF_FAIL(CF_EFORMAT, "parameters: prime %d repeats prime %d", i, j);
     p->primes[i] = q;
     if (i < s.nq)
       s.q_bits[i] = bits;
@@ -394,7 +406,9 @@ cf_status cf_ckks_load_secret_key(const cf_ckks_context *ctx, const uint8_t *buf
   reader r;
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_SECRET_KEY, ctx->params.fingerprint, &r, NULL));
   CF_TRY(need(&r, ctx->n));
-  CF_TRY(r.len == ctx->n ? CF_OK : CF_FAIL(CF_EFORMAT, "secret key: payload of %zu bytes, expected N = %zu", r.len, ctx->n));
+  CF_TRY(r.len == ctx->n ? CF_OK
+                         : CF_FAIL(CF_EFORMAT, "secret key: payload of %zu bytes, expected N = %zu",
+                                   r.len, ctx->n));
   int8_t *c = malloc(ctx->n);
   if (!c) return CF_FAIL(CF_ENOMEM, "allocating a secret key");
   int weight = 0;
@@ -483,7 +497,8 @@ static cf_status get_kskey(reader *r, const cf_ckks_context *ctx, cf_ckks_kskey 
     cf_ckks_kskey_free(k);
     return CF_FAIL(CF_ENOMEM, "allocating a key-switching key");
   }
-  for (size_t i = 0; i < rows; i++) pr[i] = (uint16_t)(i % (size_t)ctx->nprimes);
+  for (size_t i = 0; i < rows; i++)
+    pr[i] = (uint16_t)(i % (size_t)ctx->nprimes);
   cf_status st = get_rows(r, ctx, k->b, pr, rows);
   free(pr);
   if (st == CF_OK) st = cf_ckks_kskey_expand(ctx, k);
@@ -525,7 +540,8 @@ cf_status cf_ckks_save_galois_key(const cf_ckks_context *ctx, const cf_ckks_galo
                                   uint8_t **buf, size_t *len) {
   CF_TRY(check_out(ctx, k, buf, len, "Galois key"));
   size_t plen = 4;
-  for (size_t i = 0; i < k->count; i++) plen += 8 + kskey_bytes(ctx, &k->entries[i].ks);
+  for (size_t i = 0; i < k->count; i++)
+    plen += 8 + kskey_bytes(ctx, &k->entries[i].ks);
   writer w;
   CF_TRY(begin(&w, CF_CKKS_OBJ_GALOIS_KEY, ctx->params.fingerprint, plen));
   put_u32(&w, (uint32_t)k->count);

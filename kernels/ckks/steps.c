@@ -6,16 +6,18 @@
 #include "kernels/ckks/internal.h"
 #include "kernels/cpu/poly.h"
 
-#define ROW(p, t) ((p) + (size_t)(t) * ctx->n)
+#define ROW(p, t) ((p) + (size_t)(t)*ctx->n)
 
 void cf_ckks_step_ntt(const cf_ckks_context *ctx, uint64_t *rows, const uint16_t *primes,
                       size_t count) {
-  for (size_t t = 0; t < count; t++) cf_ntt_forward(&ctx->ntt[primes[t]], ROW(rows, t));
+  for (size_t t = 0; t < count; t++)
+    cf_ntt_forward(&ctx->ntt[primes[t]], ROW(rows, t));
 }
 
 void cf_ckks_step_intt(const cf_ckks_context *ctx, uint64_t *rows, const uint16_t *primes,
                        size_t count) {
-  for (size_t t = 0; t < count; t++) cf_ntt_inverse(&ctx->ntt[primes[t]], ROW(rows, t));
+  for (size_t t = 0; t < count; t++)
+    cf_ntt_inverse(&ctx->ntt[primes[t]], ROW(rows, t));
 }
 
 void cf_ckks_step_add(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
@@ -48,20 +50,18 @@ void cf_ckks_step_mul_acc(const cf_ckks_context *ctx, uint64_t *out, const uint6
     cf_poly_mul_acc(ROW(out, t), ROW(a, t), ROW(b, t), ctx->n, 0, 1, &ctx->mods[primes[t]]);
 }
 
-void cf_ckks_step_copy(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
-                       size_t count) {
+void cf_ckks_step_copy(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a, size_t count) {
   cf_poly_copy(out, a, ctx->n, 0, count);
 }
 
 void cf_ckks_step_mul_const(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
                             const uint64_t *c, const uint16_t *primes, size_t count) {
   for (size_t t = 0; t < count; t++)
-    cf_poly_mul_scalar(ROW(out, t), ROW(a, t), &c[primes[t]], ctx->n, 0, 1,
-                       &ctx->mods[primes[t]]);
+    cf_poly_mul_scalar(ROW(out, t), ROW(a, t), &c[primes[t]], ctx->n, 0, 1, &ctx->mods[primes[t]]);
 }
 
-void cf_ckks_step_automorph(const cf_ckks_context *ctx, const cf_automorph_table *t,
-                            uint64_t *out, const uint64_t *a, size_t count) {
+void cf_ckks_step_automorph(const cf_ckks_context *ctx, const cf_automorph_table *t, uint64_t *out,
+                            const uint64_t *a, size_t count) {
   (void)ctx;
   cf_automorph_ntt(t, out, a, 0, count);
 }
@@ -106,15 +106,17 @@ void cf_ckks_step_moddown(const cf_ckks_context *ctx, int level, uint64_t *q, co
                           uint64_t *w, size_t row_begin, size_t row_end) {
   const cf_moddown_table *t = &ctx->levels[level].moddown;
   cf_baseconv(&t->conv, w, p, ctx->n, row_begin, row_end);
-  for (size_t i = row_begin; i < row_end; i++) cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
+  for (size_t i = row_begin; i < row_end; i++)
+    cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
   cf_moddown_finish(t, q, q, w, ctx->n, row_begin, row_end);
 }
 
-void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q,
-                          const uint64_t *top, uint64_t *w, size_t row_begin, size_t row_end) {
+void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q, const uint64_t *top,
+                          uint64_t *w, size_t row_begin, size_t row_end) {
   const cf_rescale_table *t = &ctx->levels[level].rescale;
   cf_rescale_lift(t, w, top, ctx->n, row_begin, row_end);
-  for (size_t i = row_begin; i < row_end; i++) cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
+  for (size_t i = row_begin; i < row_end; i++)
+    cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
   cf_rescale_finish(t, q, q, w, ctx->n, row_begin, row_end);
 }
 

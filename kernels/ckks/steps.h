@@ -87,16 +87,15 @@ void cf_ckks_step_mul(const cf_ckks_context *ctx, uint64_t *out, const uint64_t 
                       const uint64_t *b, const uint16_t *primes, size_t count);
 void cf_ckks_step_mul_acc(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
                           const uint64_t *b, const uint16_t *primes, size_t count);
-void cf_ckks_step_copy(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
-                       size_t count);
+void cf_ckks_step_copy(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a, size_t count);
 /* out = a * c[primes[t]] on row t: c holds one residue per prime index
  * (the DAG's constant table entry). */
 void cf_ckks_step_mul_const(const cf_ckks_context *ctx, uint64_t *out, const uint64_t *a,
                             const uint64_t *c, const uint16_t *primes, size_t count);
 /* out = a(X^galois) in evaluation form (a permutation; the same for every
  * prime). out must not alias a. */
-void cf_ckks_step_automorph(const cf_ckks_context *ctx, const cf_automorph_table *t,
-                            uint64_t *out, const uint64_t *a, size_t count);
+void cf_ckks_step_automorph(const cf_ckks_context *ctx, const cf_automorph_table *t, uint64_t *out,
+                            const uint64_t *a, size_t count);
 /* acc0 += digit .* key0, acc1 += digit .* key1 (evaluation form). */
 void cf_ckks_step_ks_inner(const cf_ckks_context *ctx, uint64_t *acc0, uint64_t *acc1,
                            const uint64_t *digit, const uint64_t *key0, const uint64_t *key1,
@@ -134,7 +133,7 @@ void cf_ckks_step_moddown(const cf_ckks_context *ctx, int level, uint64_t *q, co
  * q_l^-1, with top = row l in coefficient form and h = floor(q_l / 2):
  * exact rounding division by q_l. w is scratch in Q_{l-1} layout.
  */
-void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q,
-                          const uint64_t *top, uint64_t *w, size_t row_begin, size_t row_end);
+void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q, const uint64_t *top,
+                          uint64_t *w, size_t row_begin, size_t row_end);
 
 #endif

@@ -9,10 +9,12 @@
  *
  * Which kernels have a SIMD variant, all for moduli q < 2^50
  * (CF_SIMD_MAX_BITS) and computed exactly in double precision with FMA: the
- * one-limb NTT (forward and inverse) and the pointwise products
- * cf_poly_mul / cf_poly_mul_acc. Limbs with larger primes, and every other
- * kernel, run portable C on 64-bit words with 128-bit products. There is no
- * AVX-512 path.
+ * one-limb NTT (forward and inverse); the pointwise products cf_poly_mul /
+ * cf_poly_mul_acc; multiplication by a per-limb constant (cf_poly_mul_scalar
+ * and the last step of rescale and ModDown); and fast basis conversion
+ * (cf_baseconv, and inside cf_moddown) when all its moduli are below 2^50.
+ * Limbs with larger primes, and every other kernel, run portable C on 64-bit
+ * words with 128-bit products. There is no AVX-512 path.
  */
 #ifndef CF_KERNELS_CPU_DISPATCH_H
 #define CF_KERNELS_CPU_DISPATCH_H

@@ -10,6 +10,10 @@
  *
  * Pointwise products of forward transforms are negacyclic convolutions:
  * inverse(forward(a) .* forward(b)) = a * b mod (X^N + 1, q).
+ *
+ * For q < 2^50 on a CPU with AVX2 and FMA, cf_ntt_forward / cf_ntt_inverse
+ * run an exact double-precision variant instead (see dispatch.h); outputs
+ * are fully reduced either way, so the bits do not depend on the path.
  */
 #ifndef CF_KERNELS_CPU_NTT_H
 #define CF_KERNELS_CPU_NTT_H

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
+#include "kernels/cpu/rns_simd.h"
 
 /* Coefficients converted per block: y for a block of all A limbs stays in L1. */
 #define CONV_BLOCK 16
@@ -81,6 +83,19 @@ cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na, c
   /* acc < 2^(bits) after a reduction, plus T products < 2^bits each: (T+1) 2^bits <= 2^128. */
   int room = 128 - bits;
   t->acc_terms = room >= 20 ? (1 << 20) : (1 << room) - 1;
+  if (max_bits(t->a, na) <= CF_SIMD_MAX_BITS && max_bits(t->b, nb) <= CF_SIMD_MAX_BITS) {
+    t->w_d = malloc(na * nb * sizeof *t->w_d);
+    t->w_dq = malloc(na * nb * sizeof *t->w_dq);
+    if (!t->w_d || !t->w_dq) {
+      cf_baseconv_free(t);
+      return CF_FAIL(CF_ENOMEM, "basis conversion tables %zu -> %zu", na, nb);
+    }
+    for (size_t j = 0; j < nb; j++)
+      for (size_t i = 0; i < na; i++) {
+        t->w_d[j * na + i] = (double)t->ahat_mod_b[j * na + i];
+        t->w_dq[j * na + i] = t->w_d[j * na + i] / (double)t->b[j].q;
+      }
+  }
   return CF_OK;
 }
 
@@ -91,6 +106,8 @@ void cf_baseconv_free(cf_baseconv_table *t) {
   free(t->ahat_inv);
   free(t->ahat_inv_sh);
   free(t->ahat_mod_b);
+  free(t->w_d);
+  free(t->w_dq);
   memset(t, 0, sizeof *t);
 }
 
@@ -135,8 +152,17 @@ static void conv_row(const cf_baseconv_table *t, const uint64_t *y, size_t blk, 
   }
 }
 
-void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
-                 size_t limb_begin, size_t limb_end) {
+static bool conv_avx2(const cf_baseconv_table *t) {
+#ifdef CF_HAVE_AVX2_RNS
+  return t->w_d && cf_cpu_path_active() == CF_CPU_AVX2;
+#else
+  (void)t;
+  return false;
+#endif
+}
+
+void cf_baseconv_portable(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                          size_t limb_begin, size_t limb_end) {
   uint64_t y[CF_RNS_MAX_LIMBS * CONV_BLOCK];
   if (limb_end > t->nb) limb_end = t->nb;
   if (limb_begin >= limb_end) return;
@@ -146,6 +172,17 @@ void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, 
     for (size_t j = limb_begin; j < limb_end; j++)
       conv_row(t, y, blk, j, out + j * n + c0);
   }
+}
+
+void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                 size_t limb_begin, size_t limb_end) {
+#ifdef CF_HAVE_AVX2_RNS
+  if (conv_avx2(t)) {
+    cf_baseconv_avx2(t, out, in, n, limb_begin, limb_end);
+    return;
+  }
+#endif
+  cf_baseconv_portable(t, out, in, n, limb_begin, limb_end);
 }
 
 /* ---- rescale ---- */
@@ -271,12 +308,31 @@ void cf_moddown_free(cf_moddown_table *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* Coefficients per ModDown block on the AVX2 path (stack: limbs x block words). */
+#define MODDOWN_BLOCK 32
+
 void cf_moddown(const cf_moddown_table *t, uint64_t *out, const uint64_t *in_q,
                 const uint64_t *in_p, size_t n, size_t limb_begin, size_t limb_end) {
-  uint64_t y[CF_RNS_MAX_LIMBS * CONV_BLOCK], w[CONV_BLOCK];
   const cf_baseconv_table *cv = &t->conv;
   if (limb_end > cv->nb) limb_end = cv->nb;
   if (limb_begin >= limb_end) return;
+#ifdef CF_HAVE_AVX2_RNS
+  if (conv_avx2(cv)) {
+    uint64_t w[CF_RNS_MAX_LIMBS * MODDOWN_BLOCK];
+    for (size_t c0 = 0; c0 < n; c0 += MODDOWN_BLOCK) {
+      size_t blk = n - c0 < MODDOWN_BLOCK ? n - c0 : MODDOWN_BLOCK;
+      for (size_t s = 0; s < blk; s += CONV_BLOCK)
+        cf_baseconv_block_avx2(cv, in_p, n, c0 + s, blk - s < CONV_BLOCK ? blk - s : CONV_BLOCK,
+                               limb_begin, limb_end, w + s, MODDOWN_BLOCK);
+      for (size_t i = limb_begin; i < limb_end; i++)
+        cf_limb_sub_mul_const(out + i * n + c0, in_q + i * n + c0,
+                              w + (i - limb_begin) * MODDOWN_BLOCK, t->p_inv[i], t->p_inv_sh[i],
+                              blk, &cv->b[i]);
+    }
+    return;
+  }
+#endif
+  uint64_t y[CF_RNS_MAX_LIMBS * CONV_BLOCK], w[CONV_BLOCK];
   for (size_t c0 = 0; c0 < n; c0 += CONV_BLOCK) {
     size_t blk = n - c0 < CONV_BLOCK ? n - c0 : CONV_BLOCK;
     conv_prepare(cv, in_p, n, c0, blk, y);

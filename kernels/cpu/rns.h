@@ -65,6 +65,9 @@ typedef struct cf_baseconv_table {
   uint64_t *ahat_inv_sh; /* Shoup companions */
   uint64_t *ahat_mod_b;  /* [j*na + i] = (A/a_i) mod b_j */
   int acc_terms;         /* products that fit one 128-bit accumulator before reducing */
+  /* Doubles of ahat_mod_b and ahat_mod_b / b_j for the AVX2 path; NULL unless
+   * every modulus of A and B is below 2^CF_SIMD_MAX_BITS. */
+  double *w_d, *w_dq;
 } cf_baseconv_table;
 
 /*

@@ -9,12 +9,11 @@
 #include "cipherflow/ckks.h"
 
 /* Uniform in [-1, 1) from the CSPRNG: fresh inputs on every run. */
-static inline double rnd_unit(void) {
-  return (double)randombytes_random() / 2147483648.0 - 1.0;
-}
+static inline double rnd_unit(void) { return (double)randombytes_random() / 2147483648.0 - 1.0; }
 
 static inline void rnd_fill(double *v, size_t n) {
-  for (size_t i = 0; i < n; i++) v[i] = rnd_unit();
+  for (size_t i = 0; i < n; i++)
+    v[i] = rnd_unit();
 }
 
 /* -log2 of the largest absolute error between (re, im) and (er, ei). */

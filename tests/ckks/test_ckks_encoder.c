@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <complex.h>
 #include <string.h>
 
@@ -26,7 +28,8 @@ static void coeffs_of(const cf_ckks_context *ctx, const cf_ckks_plaintext *pt, i
   memcpy(row, pt->data, n * sizeof *row);
   cf_ntt_inverse(&ctx->ntt[0], row);
   uint64_t q = ctx->params.primes[0];
-  for (size_t k = 0; k < n; k++) c[k] = row[k] > q / 2 ? -(int64_t)(q - row[k]) : (int64_t)row[k];
+  for (size_t k = 0; k < n; k++)
+    c[k] = row[k] > q / 2 ? -(int64_t)(q - row[k]) : (int64_t)row[k];
   free(row);
 }
 
@@ -36,7 +39,8 @@ static void naive_embed(size_t n, const int64_t *c, size_t slots, double scale, 
   const long double pi = 3.141592653589793238462643383279502884L;
   for (size_t j = 0; j < slots; j++) {
     uint64_t e = 1;
-    for (size_t t = 0; t < j; t++) e = e * 5 % (2 * n);
+    for (size_t t = 0; t < j; t++)
+      e = e * 5 % (2 * n);
     long double sr = 0, si = 0;
     for (size_t k = 0; k < n; k++) {
       if (!c[k]) continue;
@@ -79,7 +83,10 @@ static void check_slots(size_t slots) {
   cf_ckks_context_destroy(ctx);
 }
 
-static void test_full_slots(void **state) { (void)state; check_slots(1024); }
+static void test_full_slots(void **state) {
+  (void)state;
+  check_slots(1024);
+}
 static void test_sparse_slots(void **state) {
   (void)state;
   check_slots(1);

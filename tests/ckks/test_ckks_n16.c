@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <complex.h>
 #include <string.h>
 
@@ -66,10 +68,12 @@ static void test_n16(void **state) {
   assert_int_equal(cf_ckks_mul(ctx, rlk, a, b, r), CF_OK);
   assert_int_equal(cf_ckks_rescale(ctx, r, r), CF_OK);
   assert_true(check(ctx, sk, r, wr, wi, n, "mul + relin + rescale") > 14);
-  for (size_t i = 0; i < n; i++) wr[i] = ar[(i + 3) % n], wi[i] = ai[(i + 3) % n];
+  for (size_t i = 0; i < n; i++)
+    wr[i] = ar[(i + 3) % n], wi[i] = ai[(i + 3) % n];
   assert_int_equal(cf_ckks_rotate(ctx, gk, a, step, r), CF_OK);
   assert_true(check(ctx, sk, r, wr, wi, n, "rotate 3") > 14);
-  for (size_t i = 0; i < n; i++) wr[i] = ar[i], wi[i] = -ai[i];
+  for (size_t i = 0; i < n; i++)
+    wr[i] = ar[i], wi[i] = -ai[i];
   assert_int_equal(cf_ckks_drop_level(ctx, a, 20, r), CF_OK);
   assert_int_equal(cf_ckks_conjugate(ctx, gk, r, r), CF_OK);
   assert_true(check(ctx, sk, r, wr, wi, n, "conjugate at level 20") > 14);

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <complex.h>
 #include <string.h>
 
@@ -37,8 +39,8 @@ static int setup(void **state) {
   if (cf_ckks_keygen_secret(f->ctx, &f->sk) != CF_OK) return -1;
   if (cf_ckks_keygen_public(f->ctx, f->sk, &f->pk) != CF_OK) return -1;
   if (cf_ckks_keygen_relin(f->ctx, f->sk, &f->rlk) != CF_OK) return -1;
-  if (cf_ckks_keygen_galois(f->ctx, f->sk, rot_steps, sizeof rot_steps / sizeof *rot_steps,
-                            true, &f->gk) != CF_OK)
+  if (cf_ckks_keygen_galois(f->ctx, f->sk, rot_steps, sizeof rot_steps / sizeof *rot_steps, true,
+                            &f->gk) != CF_OK)
     return -1;
   *state = f;
   return 0;
@@ -135,26 +137,32 @@ static void test_add_sub_neg(void **state) {
   vec a = vrand(n), b = vrand(n), w = vnew(n);
   cf_ckks_ciphertext *ca = enc(f, a, f->ctx->L, 1), *cb = enc(f, b, f->ctx->L, 1);
   cf_ckks_ciphertext *r = empty(f);
-  for (size_t i = 0; i < n; i++) w.re[i] = a.re[i] + b.re[i], w.im[i] = a.im[i] + b.im[i];
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = a.re[i] + b.re[i], w.im[i] = a.im[i] + b.im[i];
   assert_int_equal(cf_ckks_add(f->ctx, ca, cb, r), CF_OK);
   expect(f, r, w, 20, "add");
-  for (size_t i = 0; i < n; i++) w.re[i] = a.re[i] - b.re[i], w.im[i] = a.im[i] - b.im[i];
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = a.re[i] - b.re[i], w.im[i] = a.im[i] - b.im[i];
   assert_int_equal(cf_ckks_sub(f->ctx, ca, cb, r), CF_OK);
   expect(f, r, w, 20, "sub");
-  for (size_t i = 0; i < n; i++) w.re[i] = -a.re[i], w.im[i] = -a.im[i];
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = -a.re[i], w.im[i] = -a.im[i];
   assert_int_equal(cf_ckks_negate(f->ctx, ca, r), CF_OK);
   expect(f, r, w, 20, "negate");
   /* In place: r = r + r */
-  for (size_t i = 0; i < n; i++) w.re[i] *= 2, w.im[i] *= 2;
+  for (size_t i = 0; i < n; i++)
+    w.re[i] *= 2, w.im[i] *= 2;
   assert_int_equal(cf_ckks_add(f->ctx, r, r, r), CF_OK);
   expect(f, r, w, 20, "add in place");
   /* Plaintext operands */
   cf_ckks_plaintext *pb = NULL;
   assert_int_equal(cf_ckks_encode(f->ctx, b.re, b.im, n, f->ctx->L, f->scale, &pb), CF_OK);
-  for (size_t i = 0; i < n; i++) w.re[i] = a.re[i] + b.re[i], w.im[i] = a.im[i] + b.im[i];
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = a.re[i] + b.re[i], w.im[i] = a.im[i] + b.im[i];
   assert_int_equal(cf_ckks_add_plain(f->ctx, ca, pb, r), CF_OK);
   expect(f, r, w, 20, "add plain");
-  for (size_t i = 0; i < n; i++) w.re[i] = a.re[i] - b.re[i], w.im[i] = a.im[i] - b.im[i];
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = a.re[i] - b.re[i], w.im[i] = a.im[i] - b.im[i];
   assert_int_equal(cf_ckks_sub_plain(f->ctx, ca, pb, r), CF_OK);
   expect(f, r, w, 20, "sub plain");
   /* Level mismatch is refused. */
@@ -184,7 +192,8 @@ static void test_mul_plain_const(void **state) {
   assert_int_equal(cf_ckks_rescale(f->ctx, r, r), CF_OK);
   expect(f, r, w, 18, "mul plain + rescale");
   double cr = rnd_unit(), ci = rnd_unit();
-  for (size_t i = 0; i < n; i++) w.re[i] = a.re[i] * cr, w.im[i] = a.im[i] * cr;
+  for (size_t i = 0; i < n; i++)
+    w.re[i] = a.re[i] * cr, w.im[i] = a.im[i] * cr;
   assert_int_equal(cf_ckks_mul_const(f->ctx, ca, cr, 0, f->scale, r), CF_OK);
   assert_int_equal(cf_ckks_rescale(f->ctx, r, r), CF_OK);
   expect(f, r, w, 18, "mul const real");
@@ -257,7 +266,8 @@ static void test_rotate_conjugate(void **state) {
       assert_int_equal(cf_ckks_rotate(f->ctx, f->gk, ca, k, r), CF_OK);
       expect(f, r, w, 18, "rotate");
     }
-    for (size_t i = 0; i < n; i++) w.re[i] = a.re[i], w.im[i] = -a.im[i];
+    for (size_t i = 0; i < n; i++)
+      w.re[i] = a.re[i], w.im[i] = -a.im[i];
     assert_int_equal(cf_ckks_conjugate(f->ctx, f->gk, ca, r), CF_OK);
     expect(f, r, w, 18, "conjugate");
     assert_int_equal(cf_ckks_rotate(f->ctx, f->gk, ca, 3, r), CF_ENOTFOUND);
@@ -280,7 +290,8 @@ static void test_hoisted_identical(void **state) {
   cf_ckks_ciphertext *ca = enc(f, a, f->ctx->L, 1);
   enum { K = sizeof rot_steps / sizeof *rot_steps };
   cf_ckks_ciphertext *h[K], *one = empty(f);
-  for (int i = 0; i < K; i++) h[i] = empty(f);
+  for (int i = 0; i < K; i++)
+    h[i] = empty(f);
   assert_int_equal(cf_ckks_rotate_hoisted(f->ctx, f->gk, ca, rot_steps, K, h), CF_OK);
   for (int i = 0; i < K; i++) {
     assert_int_equal(cf_ckks_rotate(f->ctx, f->gk, ca, rot_steps[i], one), CF_OK);
@@ -334,7 +345,6 @@ static void test_split_steps_identical(void **state) {
   vfree(a), vfree(b);
 }
 
-
 /*
  * An executor's view: relinearization built only from steps.h (buffers,
  * layouts, digit info, key accessors) as documented, one limb per call,
@@ -351,8 +361,10 @@ static void test_steps_contract_relin(void **state) {
   int l = cf_ckks_ciphertext_level(t3), L = f->ctx->L, K = f->ctx->K;
   size_t n = ctx->n, q = (size_t)l + 1, e = q + (size_t)K;
   uint16_t pr[64];
-  for (size_t i = 0; i < q; i++) pr[i] = (uint16_t)i;
-  for (int k = 0; k < K; k++) pr[q + (size_t)k] = (uint16_t)(L + 1 + k);
+  for (size_t i = 0; i < q; i++)
+    pr[i] = (uint16_t)i;
+  for (int k = 0; k < K; k++)
+    pr[q + (size_t)k] = (uint16_t)(L + 1 + k);
   uint64_t *d2 = cf_ckks_ciphertext_poly(t3, 2);
   uint64_t *t = malloc(q * n * 8), *acc0 = calloc(e * n, 8), *acc1 = calloc(e * n, 8);
   uint64_t *w = malloc(q * n * 8);
@@ -387,8 +399,10 @@ static void test_steps_contract_relin(void **state) {
   }
   uint64_t *accs[2] = {acc0, acc1};
   for (int i = 0; i < 2; i++) {
-    for (int k = 0; k < K; k++) cf_ckks_step_intt(ctx, accs[i] + (q + (size_t)k) * n, &pr[q + (size_t)k], 1);
-    for (size_t r = 0; r < q; r++) cf_ckks_step_moddown(ctx, l, accs[i], accs[i] + q * n, w, r, r + 1);
+    for (int k = 0; k < K; k++)
+      cf_ckks_step_intt(ctx, accs[i] + (q + (size_t)k) * n, &pr[q + (size_t)k], 1);
+    for (size_t r = 0; r < q; r++)
+      cf_ckks_step_moddown(ctx, l, accs[i], accs[i] + q * n, w, r, r + 1);
     cf_ckks_step_add(ctx, accs[i], accs[i], cf_ckks_ciphertext_poly(t3, i), pr, q);
     assert_memory_equal(accs[i], cf_ckks_ciphertext_poly(ref, i), q * n * 8);
   }
@@ -440,7 +454,8 @@ static void test_hamming_secret(void **state) {
   f.scale = 0x1p40;
   assert_int_equal(cf_ckks_keygen_secret(f.ctx, &f.sk), CF_OK);
   int weight = 0;
-  for (size_t i = 0; i < f.ctx->n; i++) weight += f.sk->coeffs[i] != 0;
+  for (size_t i = 0; i < f.ctx->n; i++)
+    weight += f.sk->coeffs[i] != 0;
   assert_int_equal(weight, 64);
   assert_int_equal(cf_ckks_keygen_public(f.ctx, f.sk, &f.pk), CF_OK);
   assert_int_equal(cf_ckks_keygen_relin(f.ctx, f.sk, &f.rlk), CF_OK);

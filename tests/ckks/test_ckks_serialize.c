@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <string.h>
 
 #include "cipherflow/ckks_io.h"
@@ -165,7 +167,8 @@ static void test_rejections(void **state) {
   /* a residue >= q, with a valid checksum */
   size_t first = 48 + 24;
   uint64_t q = f->ctx->params.primes[0];
-  for (int i = 0; i < 8; i++) b[first + 5 * 8 + (size_t)i] = (uint8_t)(q >> (8 * i));
+  for (int i = 0; i < 8; i++)
+    b[first + 5 * 8 + (size_t)i] = (uint8_t)(q >> (8 * i));
   reseal(b, n);
   assert_int_equal(cf_ckks_load_ciphertext(f->ctx, b, n, &out), CF_EFORMAT);
   assert_non_null(strstr(cf_last_error(), "not below q"));
@@ -179,7 +182,8 @@ static void test_rejections(void **state) {
   cf_ckks_params_spec s;
   memset(&s, 0, sizeof s);
   s.log_n = 11, s.nq = 4, s.np = 2, s.dnum = 2, s.log_scale = 40, s.allow_insecure = true;
-  for (int i = 0; i < 4; i++) s.q_bits[i] = 45;
+  for (int i = 0; i < 4; i++)
+    s.q_bits[i] = 45;
   s.p_bits[0] = s.p_bits[1] = 50;
   cf_ckks_params *p = NULL;
   cf_ckks_context *other = NULL;

@@ -32,7 +32,8 @@ int cf_fuzz_ckks_load(const uint8_t *data, size_t size) {
     memcpy(buf + 8, cf_ckks_params_fingerprint(cf_ckks_context_params(ctx)), 32);
   if ((flags & 1) && len >= 48 + 32) {
     uint64_t plen = len - 48 - 32;
-    for (int i = 0; i < 8; i++) buf[40 + i] = (uint8_t)(plen >> (8 * i));
+    for (int i = 0; i < 8; i++)
+      buf[40 + i] = (uint8_t)(plen >> (8 * i));
     crypto_generichash(buf + len - 32, 32, buf, len - 32, NULL, 0);
   }
   int ok = 0;

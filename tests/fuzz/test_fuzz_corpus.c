@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +134,8 @@ static void test_wrong_kind_and_version(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  for (int i = 0; i < NSEEDS; i++) cf_ckks_buffer_free(seeds[i]);
+  for (int i = 0; i < NSEEDS; i++)
+    cf_ckks_buffer_free(seeds[i]);
   return 0;
 }
 

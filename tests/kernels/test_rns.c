@@ -61,18 +61,18 @@ static const int all_widths[] = {30, 36, 45, 50, 55, 59, 60, 61};
 static void baseconv_matches_formula_and_bound(void **state) {
   (void)state;
   /* 70 61-bit source limbs overflow one 128-bit accumulator (63 products fit). */
-  const size_t shapes[][2] = {{1, 1}, {1, 4}, {3, 2}, {8, 9}, {25, 3}, {70, 2}};
-  const int wide[] = {61};
+  /* The last two shapes use primes below 2^50 only (the AVX2 path, where present). */
+  const size_t shapes[][2] = {{1, 1}, {1, 4}, {3, 2}, {8, 9}, {25, 3}, {70, 2}, {9, 7}, {33, 4}};
+  const int wide[] = {61}, narrow[] = {30, 40, 45, 49, 50};
   mpz_t X, S, A, ai, bj, y, ahat, t;
   mpz_inits(X, S, A, ai, bj, y, ahat, t, NULL);
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
     size_t na = shapes[s][0], nb = shapes[s][1];
     uint64_t *a = malloc((na + nb) * sizeof *a), *b = a + na;
-    if (na == 70)
-      mixed_primes(a, na, wide, 1, NULL, 0);
-    else
-      mixed_primes(a, na, all_widths, 8, NULL, 0);
-    mixed_primes(b, nb, all_widths, 8, a, na);
+    const int *wa = na == 70 ? wide : s >= 6 ? narrow : all_widths;
+    size_t nwa = na == 70 ? 1 : s >= 6 ? 5 : 8;
+    mixed_primes(a, na, wa, nwa, NULL, 0);
+    mixed_primes(b, nb, s >= 6 ? narrow : all_widths, s >= 6 ? 5 : 8, a, na);
     if (s == 3) b[0] = a[1]; /* a target prime that is also a source prime */
     cf_baseconv_table tb;
     assert_int_equal(cf_baseconv_init(&tb, a, na, b, nb), CF_OK);
@@ -210,7 +210,12 @@ static void moddown_divides_by_p(void **state) {
   for (int trial = 0; trial < 6; trial++) {
     size_t nq = 1 + kt_below(6), np = 1 + kt_below(4), nt_ = nq + np;
     uint64_t qp[10];
-    mixed_primes(qp, nt_, all_widths, 8, NULL, 0);
+    /* Odd trials use primes below 2^50 only (the AVX2 path, where present). */
+    static const int narrow[] = {30, 40, 45, 49, 50};
+    if (trial % 2)
+      mixed_primes(qp, nt_, narrow, 5, NULL, 0);
+    else
+      mixed_primes(qp, nt_, all_widths, 8, NULL, 0);
     const uint64_t *q = qp, *p = qp + nq;
     cf_moddown_table md;
     assert_int_equal(cf_moddown_init(&md, q, nq, p, np), CF_OK);

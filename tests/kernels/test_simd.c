@@ -4,6 +4,7 @@
 #include "kernels/cpu/ntt_simd.h"
 #include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
+#include "kernels/cpu/rns_simd.h"
 #include "kt_util.h"
 
 static bool expect_portable;
@@ -125,6 +126,49 @@ static void avx2_products_equal_portable(void **state) {
 #endif
 }
 
+static void avx2_baseconv_equals_portable(void **state) {
+  (void)state;
+#ifdef CF_HAVE_AVX2_RNS
+  if (!cf_cpu_avx2_available()) {
+    fprintf(stderr, "no AVX2/FMA on this processor: SIMD comparison skipped\n");
+    skip();
+  }
+  const size_t degrees[] = {16, 64, 100, 1024};
+  for (int trial = 0; trial < 12; trial++) {
+    size_t n = degrees[trial % 4], na = 1 + kt_below(40), nb = 1 + kt_below(30);
+    uint64_t p[70];
+    int bits = 30 + (int)kt_below(CF_SIMD_MAX_BITS - 29);
+    assert_int_equal(cf_primes_generate(bits, 1024, na + nb, CF_PRIMES_DESCENDING, NULL, 0, p),
+                     CF_OK);
+    cf_baseconv_table t;
+    assert_int_equal(cf_baseconv_init(&t, p, na, p + na, nb), CF_OK);
+    assert_non_null(t.w_d);
+    uint64_t *in = malloc(na * n * sizeof *in), *o1 = malloc(nb * n * sizeof *o1),
+             *o2 = malloc(nb * n * sizeof *o2);
+    for (size_t i = 0; i < na; i++) {
+      kt_fill(in + i * n, n, p[i]);
+      if (trial < 4)
+        for (size_t c = 0; c < n; c += 2)
+          in[i * n + c] = p[i] - 1;
+    }
+    size_t lb = kt_below(nb), le = lb + 1 + kt_below(nb - lb);
+    memset(o1, 0, nb * n * sizeof *o1);
+    memset(o2, 0, nb * n * sizeof *o2);
+    cf_baseconv_portable(&t, o1, in, n, lb, le);
+    cf_baseconv_avx2(&t, o2, in, n, lb, le);
+    for (size_t k = 0; k < nb * n; k++)
+      KT_EQ(o2[k], o1[k], "baseconv %zu -> %zu, %d bits, N=%zu, word %zu", na, nb, bits, n, k);
+    free(in);
+    free(o1);
+    free(o2);
+    cf_baseconv_free(&t);
+  }
+#else
+  fprintf(stderr, "built without the AVX2 variant: SIMD comparison skipped\n");
+  skip();
+#endif
+}
+
 int main(int argc, char **argv) {
   expect_portable = argc > 1 && strcmp(argv[1], "--expect-portable") == 0;
   kt_seed("test_kernels_simd");
@@ -132,6 +176,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(dispatch_follows_cpu_and_environment),
       cmocka_unit_test(avx2_ntt_equals_portable),
       cmocka_unit_test(avx2_products_equal_portable),
+      cmocka_unit_test(avx2_baseconv_equals_portable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,37 @@
+/*
+ * The basis-conversion variants behind cf_baseconv, callable directly so
+ * tests and benchmarks can compare them. The AVX2 one needs AVX2 and FMA
+ * (cf_cpu_avx2_available) and a table whose moduli are all below
+ * 2^CF_SIMD_MAX_BITS (t->w_d != NULL). Both produce the same bits.
+ */
+#ifndef CF_KERNELS_CPU_RNS_SIMD_H
+#define CF_KERNELS_CPU_RNS_SIMD_H
+
+#include "kernels/cpu/rns.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void cf_baseconv_portable(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                          size_t limb_begin, size_t limb_end);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CF_HAVE_AVX2_RNS 1
+void cf_baseconv_avx2(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
+                      size_t limb_begin, size_t limb_end);
+
+/*
+ * Target limbs [limb_begin, limb_end) of the coefficients [c0, c0 + blk),
+ * blk <= 16: row j goes to out + (j - limb_begin) * ostride. The building
+ * block of cf_baseconv_avx2 and of ModDown.
+ */
+void cf_baseconv_block_avx2(const cf_baseconv_table *t, const uint64_t *in, size_t n, size_t c0,
+                            size_t blk, size_t limb_begin, size_t limb_end, uint64_t *out,
+                            size_t ostride);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif
