@@ -15,11 +15,14 @@ extern const int cli_ncommands;
 
 const cli_command *cli_find_command(const char *name);
 
-int cmd_help(int argc, char **argv);
-int cmd_version(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-int cmd_infer(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_infer(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 #endif

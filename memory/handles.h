@@ -1,0 +1,59 @@
+/*
+ * Every buffer of a DAG as StarPU data.
+ *
+ * A buffer is cut into segments at every limb boundary some task piece
+ * starts or ends at, so each piece maps to a run of whole segments and
+ * tasks on disjoint limb ranges of one polynomial never share a handle
+ * (StarPU serializes accesses per handle, not per byte). Two ways to get
+ * the segment handles, chosen by cf_mem_mode:
+ *   CF_MEM_SEGMENTS: one independently registered vector per segment;
+ *   CF_MEM_FILTER: one vector per buffer, partitioned with
+ *                  starpu_vector_filter_list into the segments.
+ * The "starpu" bench suite compares them (docs/starpu.md).
+ *
+ * All data is registered with home node -1: StarPU allocates it where it
+ * is first written, owns it, and may evict it to a disk node under a
+ * memory limit. Inputs (ciphertexts, weights, keys) are filled and outputs
+ * read through starpu_data_acquire, never by copying behind StarPU's back.
+ */
+#ifndef CF_MEMORY_HANDLES_H
+#define CF_MEMORY_HANDLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <starpu.h>
+
+#include "cipherflow/status.h"
+#include "graph/dag.h"
+
+typedef enum cf_mem_mode { CF_MEM_SEGMENTS = 0, CF_MEM_FILTER = 1 } cf_mem_mode;
+
+typedef struct cf_mem_segment {
+  starpu_data_handle_t handle;
+  uint16_t first_limb, nlimbs;
+} cf_mem_segment;
+
+typedef struct cf_mem_registry cf_mem_registry;
+
+/* Registers every buffer of dag; each limb holds n 64-bit words. */
+cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
+                              cf_mem_registry **out);
+
+/* Unregisters and frees everything (data is dropped, not written back). */
+void cf_mem_unregister(cf_mem_registry *r);
+
+/* The segments covering a piece: *first is an index for cf_mem_segment_at. */
+cf_status cf_mem_piece_segments(const cf_mem_registry *r, const cf_dag_piece *p, uint32_t *first,
+                                uint32_t *count);
+const cf_mem_segment *cf_mem_segment_at(const cf_mem_registry *r, uint32_t index);
+uint32_t cf_mem_nsegments(const cf_mem_registry *r);
+uint32_t cf_mem_ring_degree(const cf_mem_registry *r);
+
+/* Copies host (nlimbs x n words, limb-major) into buffer b through StarPU. */
+cf_status cf_mem_fill(cf_mem_registry *r, uint32_t b, const uint64_t *host);
+
+/* Copies buffer b out to host (nlimbs x n words) once every task writing it is done. */
+cf_status cf_mem_read(cf_mem_registry *r, uint32_t b, uint64_t *host);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * One StarPU codelet per kernel kind.
+ *
+ * Each codelet takes a variable number of buffers: the segments of its
+ * pieces in piece order (memory/handles.h), so tasks beyond StarPU's
+ * NMAXBUFS work through dynamic handle arrays. The CPU implementation
+ * rebuilds the row pointers of each piece and calls the run's kernel
+ * runner. A CUDA slot is compiled in only when StarPU has CUDA.
+ *
+ * Each codelet has a history-based performance model, symbol "cf_<kind>",
+ * whose footprint is (kind, ring degree, limbs touched), so tasks of one
+ * kind and size share timings whatever buffers they touch.
+ */
+#ifndef CF_TASKS_CODELETS_H
+#define CF_TASKS_CODELETS_H
+
+#include <stdatomic.h>
+
+#include <starpu.h>
+
+#include "tasks/runner.h"
+#include "tasks/trace_hook.h"
+
+/* State shared by the tasks of one run. */
+typedef struct cf_sp_run {
+  const cf_dag *dag;
+  const cf_kernel_runner *runner;
+  atomic_size_t done;
+  atomic_uint_fast64_t last_done_ns; /* CLOCK_MONOTONIC of the latest completion */
+  atomic_int status;                 /* first kernel failure, CF_OK if none */
+  atomic_size_t failed_at;           /* its task index */
+  cf_trace_log *trace;               /* or NULL */
+} cf_sp_run;
+
+/* What a StarPU task carries (cl_arg): one per DAG task. */
+typedef struct cf_sp_task_arg {
+  cf_sp_run *run;
+  const cf_dag_task *task;
+  uint32_t index;
+  uint32_t limbs;                   /* rows over all pieces */
+  uint32_t nseg[CF_DAG_MAX_PIECES]; /* segments per piece */
+} cf_sp_task_arg;
+
+struct starpu_codelet *cf_sp_codelet(cf_kernel_kind kind);
+struct starpu_perfmodel *cf_sp_perfmodel(cf_kernel_kind kind);
+
+/* Completion callback (arg: cf_sp_task_arg): counts and records the task. */
+void cf_sp_task_done(void *arg);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * The StarPU executor: runs a lowered DAG on StarPU's workers.
+ *
+ *   cf_sp_options o; cf_sp_options_default(&o);
+ *   cf_sp_start(&o);                   // starpu_init with the chosen policy
+ *   cf_sp_execute(dag, &runner, host, &stats, NULL);
+ *   cf_sp_stop();
+ *
+ * Every buffer is StarPU data (memory/handles.h); tasks are submitted in DAG
+ * order with their access modes, so StarPU's implicit dependencies give
+ * exactly the order the sequential executor follows, and the results are
+ * bit-identical for the same runner. Priorities come from bottom levels on
+ * the cost model (scheduler/priority.h) unless switched off.
+ *
+ * StarPU allows one initialisation per process at a time: start/stop bracket
+ * any number of executions with the same policy.
+ */
+#ifndef CF_TASKS_EXECUTOR_H
+#define CF_TASKS_EXECUTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memory/handles.h"
+#include "scheduler/config.h"
+#include "tasks/runner.h"
+#include "tasks/trace_hook.h"
+
+typedef struct cf_sp_options {
+  cf_sched_config sched; /* policy, priorities, ncpus, prefetch, transfer weight */
+  const char *model_dir; /* performance models and bus calibration; NULL: default */
+  cf_mem_mode data_mode;
+  bool calibrate; /* keep refining performance models during runs */
+  bool progress;  /* progress line on stderr for runs over 2 s (terminal only) */
+  /* Memory tiers: cap StarPU's use of RAM (MiB, 0 = no cap) and give it a
+   * disk directory to evict to (disk_mb >= 16 MiB, StarPU's minimum). */
+  int ram_limit_mb;
+  const char *disk_dir;
+  int disk_mb;
+} cf_sp_options;
+
+typedef struct cf_sp_stats {
+  uint64_t wall_ns;     /* first submission to last completion */
+  uint64_t submit_ns;   /* time spent submitting */
+  uint64_t register_ns; /* registering and filling data */
+  size_t ntasks;
+  int nworkers;
+  double utilization;   /* executing time / (workers x wall) */
+  uint64_t idle_ns;     /* workers x wall - executing time */
+  uint64_t bytes_moved; /* over all buses */
+} cf_sp_stats;
+
+void cf_sp_options_default(cf_sp_options *o);
+
+/* The directory performance models go to when none is given:
+ * $CIPHERFLOW_MODEL_DIR, else $XDG_CACHE_HOME/cipherflow/starpu, else
+ * $HOME/.cache/cipherflow/starpu. */
+cf_status cf_sp_default_model_dir(char *out, size_t cap);
+
+/* Initialises StarPU. CF_ENODEV if StarPU finds no worker; CF_ENOTFOUND for
+ * an unknown policy; CF_EINVAL for more CPUs than this StarPU supports. */
+cf_status cf_sp_start(const cf_sp_options *o);
+void cf_sp_stop(void);
+bool cf_sp_running(void);
+
+/*
+ * Runs dag. host[b] (nlimbs x n words, limb-major), where not NULL, is the
+ * initial content of buffer b (ignored for temporaries) and receives its
+ * final content if some task wrote it. trace, if not NULL, receives one
+ * record per task (cf_trace_log_init must have sized it for this DAG).
+ */
+cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint64_t **host,
+                        cf_sp_stats *stats, cf_trace_log *trace);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * What executes one DAG task's arithmetic, independent of who schedules it.
+ *
+ * Both executors (sequential and StarPU) hand the same runner the rows of
+ * each piece of a task; the runner does the kernel (kernels/ckks steps). A
+ * piece's rows are given as pointers because StarPU may hold the segments
+ * of one polynomial in separate allocations.
+ */
+#ifndef CF_TASKS_RUNNER_H
+#define CF_TASKS_RUNNER_H
+
+#include <stdint.h>
+
+#include "cipherflow/status.h"
+#include "graph/dag.h"
+
+typedef struct cf_limb_span {
+  uint64_t *const *rows; /* nlimbs pointers to n words each */
+  uint32_t nlimbs;
+  const uint16_t *primes; /* prime indices of those rows */
+} cf_limb_span;
+
+/* Runs task on its pieces (span[i] for task->pieces[i]). Called from worker
+ * threads concurrently for independent tasks: must be reentrant. */
+typedef cf_status (*cf_kernel_fn)(void *ctx, const cf_dag *dag, const cf_dag_task *task,
+                                  const cf_limb_span *span);
+
+typedef struct cf_kernel_runner {
+  cf_kernel_fn run;
+  void *ctx;
+  uint32_t n; /* ring degree: words per row */
+} cf_kernel_runner;
+
+#endif

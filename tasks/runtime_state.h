@@ -1,0 +1,21 @@
+/* The process-wide StarPU session (private to tasks/): StarPU allows one
+ * initialisation at a time, so the executor's settings live here between
+ * cf_sp_start and cf_sp_stop. */
+#ifndef CF_TASKS_RUNTIME_STATE_H
+#define CF_TASKS_RUNTIME_STATE_H
+
+#include <stdbool.h>
+
+#include "memory/handles.h"
+
+typedef struct cf_sp_runtime_state {
+  bool running;
+  bool own_policy;
+  bool priorities;
+  bool progress;
+  cf_mem_mode data_mode;
+} cf_sp_runtime_state;
+
+extern cf_sp_runtime_state cf_sp_rt;
+
+#endif

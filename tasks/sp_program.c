@@ -1,0 +1,521 @@
+#include "tasks/sp_program.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "graph/ckks_exec.h"
+#include "graph/executor.h"
+#include "graph/ir.h"
+#include "kernels/ckks/internal.h"
+#include "kernels/ckks/steps.h"
+#include "tasks/ckks_runner.h"
+#include "tasks/seq_exec.h"
+
+typedef struct named {
+  char *name;
+  double *re, *im;
+  size_t n;
+} named;
+
+typedef struct sp_state {
+  const cf_ckks_params *params;
+  cf_lower_options lower;
+  cf_ckks_context *ctx;
+  cf_ckks_secret_key *sk;
+  cf_ckks_relin_key *rlk;
+  cf_ckks_galois_key *gk;
+  const cf_program *p;
+  cf_dag *dag;
+  named *in, *out;
+  size_t nin, nout;
+  cf_sp_stats stats;
+  bool have_stats, trace_on, verify;
+  cf_trace_log trace;
+} sp_state;
+
+static bool same_chain(const cf_chain *a, const cf_chain *b) {
+  return a->log_n == b->log_n && a->nq == b->nq && a->np == b->np && a->dnum == b->dnum &&
+         !memcmp(a->q, b->q, sizeof a->q) && !memcmp(a->p, b->p, sizeof a->p);
+}
+
+cf_status cf_sp_find_preset(const cf_program *p, const char **name) {
+  for (const char *const *n = cf_ckks_preset_names(); *n; n++) {
+    cf_ckks_params *pr;
+    if (cf_ckks_params_preset(*n, true, &pr) != CF_OK) continue;
+    cf_chain c;
+    bool same = cf_chain_from_params(pr, &c) == CF_OK && same_chain(&c, &p->chain);
+    cf_ckks_params_destroy(pr);
+    if (same) {
+      *name = *n;
+      return CF_OK;
+    }
+  }
+  return CF_FAIL(CF_ENOTFOUND, "no CKKS preset has the program's chain (N = 2^%d, %d q primes)",
+                 p->chain.log_n, p->chain.nq);
+}
+
+static void free_named(named *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i].name), free(v[i].re), free(v[i].im);
+  free(v);
+}
+
+static cf_status put(named **v, size_t *n, const char *name, const double *re, const double *im,
+                     size_t len) {
+  named *slot = NULL;
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp((*v)[i].name, name)) slot = &(*v)[i];
+  if (!slot) {
+    named *g = realloc(*v, (*n + 1) * sizeof *g);
+    if (!g) return CF_FAIL(CF_ENOMEM, "value '%s'", name);
+    *v = g;
+    slot = &g[(*n)++];
+    memset(slot, 0, sizeof *slot);
+    if (!(slot->name = strdup(name))) return CF_FAIL(CF_ENOMEM, "value name");
+  }
+  free(slot->re), free(slot->im);
+  slot->re = calloc(len ? len : 1, sizeof *re);
+  slot->im = calloc(len ? len : 1, sizeof *im);
+  if (!slot->re || !slot->im) return CF_FAIL(CF_ENOMEM, "value '%s'", name);
+  memcpy(slot->re, re, len * sizeof *re);
+  if (im) memcpy(slot->im, im, len * sizeof *im);
+  slot->n = len;
+  return CF_OK;
+}
+
+static const named *get(const named *v, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(v[i].name, name)) return &v[i];
+  return NULL;
+}
+
+static void drop_run(sp_state *s) {
+  cf_ckks_relin_key_destroy(s->rlk);
+  cf_ckks_galois_key_destroy(s->gk);
+  cf_dag_destroy(s->dag);
+  s->rlk = NULL, s->gk = NULL, s->dag = NULL, s->p = NULL;
+}
+
+static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
+  sp_state *s = ex->state;
+  drop_run(s);
+  cf_chain c;
+  CF_TRY(cf_chain_from_params(s->params, &c));
+  if (!same_chain(&c, &p->chain))
+    return CF_FAIL(CF_EMISMATCH, "program chain differs from the executor's parameters");
+  CF_TRY(cf_lower(p, &s->lower, &s->dag));
+  int *steps = malloc((p->n + 1) * sizeof *steps);
+  size_t ns = 0, cap = p->n + 1;
+  bool conj = false, relin = false;
+  cf_status st = steps ? CF_OK : CF_FAIL(CF_ENOMEM, "rotation list");
+  for (size_t i = 0; st == CF_OK && i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    size_t need = ns + 1 + (n->op == CF_OP_LINEAR ? n->nterms : 0);
+    if (need > cap) {
+      int *g = realloc(steps, 2 * need * sizeof *g);
+      if (!g)
+        st = CF_FAIL(CF_ENOMEM, "rotation list");
+      else
+        steps = g, cap = 2 * need;
+    }
+    if (st != CF_OK) break;
+    if (n->op == CF_OP_ROTATE) steps[ns++] = n->k;
+    if (n->op == CF_OP_CONJ) conj = true;
+    if (n->op == CF_OP_RELIN) relin = true;
+    if (n->op == CF_OP_LINEAR)
+      for (size_t t = 0; t < n->nterms; t++)
+        if (n->rots[t] % (int)p->nodes[n->args[0]].type.slots) steps[ns++] = n->rots[t];
+  }
+  if (st == CF_OK && relin) st = cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk);
+  if (st == CF_OK && (ns || conj))
+    st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
+  free(steps);
+  if (st != CF_OK) {
+    drop_run(s);
+    return st;
+  }
+  s->p = p;
+  return CF_OK;
+}
+
+static cf_status sp_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
+                              size_t n) {
+  sp_state *s = ex->state;
+  return put(&s->in, &s->nin, name, re, im, n);
+}
+
+/* Copies rows by prime index: row r of the buffer is row primes[r] of src. */
+static void copy_rows(uint64_t *dst, const cf_dag_buffer *b, const uint64_t *src, size_t n) {
+  for (uint32_t r = 0; r < b->nlimbs; r++)
+    memcpy(dst + (size_t)r * n, src + (size_t)b->primes[r] * n, n * sizeof *dst);
+}
+
+static cf_status plain_data(const sp_state *s, int node, size_t slots, double **out) {
+  const cf_node *n = &s->p->nodes[node];
+  double *d = calloc(slots ? slots : 1, sizeof *d);
+  if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
+  if (n->op == CF_OP_CONST) {
+    for (size_t i = 0; i < slots; i++)
+      d[i] = n->cval;
+  } else if (n->data_kind == CF_DATA_INLINE) {
+    memcpy(d, n->data, slots * sizeof *d);
+  } else if (n->data_kind == CF_DATA_RANDOM) {
+    cf_random_data(n->seed, d, slots);
+  } else {
+    const named *v = get(s->in, s->nin, n->name);
+    if (!v || v->n != slots) {
+      free(d);
+      return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
+    }
+    memcpy(d, v->re, slots * sizeof *d);
+  }
+  *out = d;
+  return CF_OK;
+}
+
+/* Slots of a plaintext buffer: those of the ciphertext it meets. */
+static size_t plain_slots(const sp_state *s, int node) {
+  const cf_node *n = &s->p->nodes[node];
+  if (n->type.slots) return n->type.slots;
+  for (size_t i = 0; i < s->p->n; i++)
+    for (int a = 0; a < s->p->nodes[i].nargs; a++)
+      if (s->p->nodes[i].args[a] == (cf_value)node && s->p->nodes[i].nargs > 0)
+        return s->p->nodes[s->p->nodes[i].args[0]].type.slots;
+  return cf_ckks_params_slots(s->params);
+}
+
+static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciphertext **cts) {
+  const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
+  const cf_dag_buffer_info *info = cf_dag_buffer_info_at(s->dag, b);
+  size_t n = cf_ckks_params_n(s->params);
+  const cf_chain *c = &s->p->chain;
+  if (db->role == CF_BUFFER_KEY) {
+    const uint64_t *k =
+        info->galois
+            ? cf_ckks_galois_key_poly(s->ctx, s->gk, info->galois, (int)info->digit, db->poly)
+            : cf_ckks_relin_key_poly(s->ctx, s->rlk, (int)info->digit, db->poly);
+    if (!k) return CF_FAIL(CF_ENOTFOUND, "no key for buffer %s", db->name);
+    copy_rows(host, db, k, n);
+    return CF_OK;
+  }
+  if (db->role == CF_BUFFER_PLAINTEXT) {
+    size_t slots = info->slots ? info->slots : plain_slots(s, info->node);
+    double *d = NULL;
+    CF_TRY(plain_data(s, info->node, slots, &d));
+    cf_ckks_plaintext *pt = NULL;
+    cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, info->level, info->scale, &pt);
+    free(d);
+    if (st == CF_OK) copy_rows(host, db, cf_ckks_plaintext_poly(pt), n);
+    cf_ckks_plaintext_destroy(pt);
+    return st;
+  }
+  if (db->role != CF_BUFFER_CIPHERTEXT || db->value < 0) return CF_OK;
+  const cf_node *node = &s->p->nodes[db->value];
+  if (node->op != CF_OP_INPUT) return CF_OK;
+  if (!cts[db->value]) {
+    const named *v = get(s->in, s->nin, node->name);
+    if (!v) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", node->name);
+    if (v->n != node->type.slots)
+      return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", node->name,
+                     node->type.slots, v->n);
+    cf_ckks_plaintext *pt = NULL;
+    CF_TRY(cf_ckks_ciphertext_create(s->ctx, &cts[db->value]));
+    cf_status st = cf_ckks_encode(s->ctx, v->re, v->im, v->n, node->type.level,
+                                  cf_scale_value(c, &node->type.scale), &pt);
+    if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, cts[db->value]);
+    cf_ckks_plaintext_destroy(pt);
+    CF_TRY(st);
+  }
+  copy_rows(host, db, cf_ckks_ciphertext_poly(cts[db->value], db->poly), n);
+  return CF_OK;
+}
+
+static cf_status decrypt_output(sp_state *s, const cf_dag_output *o, uint64_t **host) {
+  const cf_node *node = &s->p->nodes[o->value];
+  size_t n = cf_ckks_params_n(s->params), slots = node->type.slots;
+  double *zero = calloc(slots ? slots : 1, sizeof *zero), *re = calloc(slots ? slots : 1, 8),
+         *im = calloc(slots ? slots : 1, 8);
+  cf_ckks_plaintext *pt = NULL, *dec = NULL;
+  cf_ckks_ciphertext *ct = NULL;
+  cf_status st = zero && re && im ? CF_OK : CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
+  /* A ciphertext of the right level, scale and size, whose rows are replaced. */
+  /* Encoded at scale 1 (an output scale such as 2^80 is beyond what the
+   * encoder accepts), then given the output's scale for decoding. */
+  if (st == CF_OK) st = cf_ckks_encode(s->ctx, zero, NULL, slots, (int)o->nlimbs - 1, 1.0, &pt);
+  if (st == CF_OK) st = cf_ckks_ciphertext_create(s->ctx, &ct);
+  if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, ct);
+  if (st == CF_OK) ct->scale = cf_scale_value(&s->p->chain, &node->type.scale);
+  if (st == CF_OK && cf_ckks_ciphertext_size(ct) != o->npolys)
+    st = CF_FAIL(CF_EUNSUPPORTED, "output '%s' has %d polynomials", o->name, o->npolys);
+  for (int i = 0; st == CF_OK && i < o->npolys; i++)
+    memcpy(cf_ckks_ciphertext_poly(ct, i), host[o->buffers[i]],
+           (size_t)o->nlimbs * n * sizeof(uint64_t));
+  if (st == CF_OK) st = cf_ckks_decrypt(s->ctx, s->sk, ct, &dec);
+  if (st == CF_OK) st = cf_ckks_decode(s->ctx, dec, re, im);
+  if (st == CF_OK) st = put(&s->out, &s->nout, o->name, re, im, slots);
+  cf_ckks_plaintext_destroy(pt), cf_ckks_plaintext_destroy(dec);
+  cf_ckks_ciphertext_destroy(ct);
+  free(zero), free(re), free(im);
+  return st;
+}
+
+/* Host copies for the sequential reference: the same inputs, and room for
+ * every buffer the sequential executor touches. */
+static cf_status clone_host(const cf_dag *dag, size_t n, uint64_t **host, const bool *is_out,
+                            uint64_t ***out) {
+  size_t nb = cf_dag_nbuffers(dag);
+  uint64_t **c = calloc(nb ? nb : 1, sizeof *c);
+  if (!c) return CF_FAIL(CF_ENOMEM, "verification copies");
+  for (size_t b = 0; b < nb; b++) {
+    size_t words = (size_t)cf_dag_buffer_at(dag, b)->nlimbs * n;
+    c[b] = calloc(words ? words : 1, sizeof **c);
+    if (!c[b]) {
+      *out = c;
+      return CF_FAIL(CF_ENOMEM, "verification copy of buffer %zu", b);
+    }
+    if (host[b]) memcpy(c[b], host[b], words * sizeof **c);
+  }
+  (void)is_out;
+  *out = c;
+  return CF_OK;
+}
+
+static void free_host(const cf_dag *dag, uint64_t **h) {
+  for (size_t b = 0; h && b < cf_dag_nbuffers(dag); b++)
+    free(h[b]);
+  free(h);
+}
+
+/* Bit-identical outputs, or CF_EVERIFY naming the first output that differs. */
+static cf_status compare_outputs(const cf_dag *dag, size_t n, uint64_t **got, uint64_t **want) {
+  for (size_t i = 0; i < cf_dag_noutputs(dag); i++) {
+    const cf_dag_output *o = cf_dag_output_at(dag, i);
+    for (int k = 0; k < o->npolys; k++) {
+      const uint64_t *a = got[o->buffers[k]], *b = want[o->buffers[k]];
+      for (size_t w = 0; w < (size_t)o->nlimbs * n; w++)
+        if (a[w] != b[w])
+          return CF_FAIL(CF_EVERIFY,
+                         "output '%s' polynomial %d differs from the sequential execution at "
+                         "row %zu, coefficient %zu",
+                         o->name, k, w / n, w % n);
+    }
+  }
+  return CF_OK;
+}
+
+static cf_status sp_run(cf_executor *ex) {
+  sp_state *s = ex->state;
+  if (!s->p || !s->dag) return CF_FAIL(CF_EINVAL, "StarPU executor: prepare was not called");
+  size_t nb = cf_dag_nbuffers(s->dag), n = cf_ckks_params_n(s->params);
+  uint64_t **host = calloc(nb ? nb : 1, sizeof *host);
+  cf_ckks_ciphertext **cts = calloc(s->p->n + 1, sizeof *cts);
+  cf_ckks_runner *cr = NULL;
+  cf_status st = host && cts ? CF_OK : CF_FAIL(CF_ENOMEM, "StarPU executor: buffers");
+  bool *is_out = calloc(nb ? nb : 1, sizeof *is_out);
+  if (!is_out) st = CF_FAIL(CF_ENOMEM, "StarPU executor: output table");
+  for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++) {
+    const cf_dag_output *o = cf_dag_output_at(s->dag, i);
+    for (int k = 0; k < o->npolys; k++)
+      if (o->buffers[k] < nb) is_out[o->buffers[k]] = true;
+  }
+  for (size_t b = 0; st == CF_OK && b < nb; b++) {
+    const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
+    if (db->role == CF_BUFFER_TEMP && !is_out[b]) continue;
+    host[b] = calloc((size_t)db->nlimbs * n, sizeof **host);
+    st = host[b] ? fill_buffer(s, b, host[b], cts)
+                 : CF_FAIL(CF_ENOMEM, "buffer %zu: %u rows", b, db->nlimbs);
+  }
+  if (st == CF_OK) st = cf_ckks_runner_create(s->ctx, s->dag, &cr);
+  cf_trace_log *trace = NULL;
+  if (st == CF_OK && s->trace_on) {
+    cf_trace_log_free(&s->trace);
+    st = cf_trace_log_init(&s->trace, s->dag);
+    trace = &s->trace;
+  }
+  uint64_t **ref = NULL;
+  if (st == CF_OK && s->verify) st = clone_host(s->dag, n, host, is_out, &ref);
+  cf_kernel_runner r = cr ? cf_ckks_runner_get(cr) : (cf_kernel_runner){0};
+  if (st == CF_OK && ref) st = cf_seq_execute(s->dag, &r, ref);
+  if (st == CF_OK) {
+    st = cf_sp_execute(s->dag, &r, host, &s->stats, trace);
+    s->have_stats = st == CF_OK;
+  }
+  if (st == CF_OK && ref) st = compare_outputs(s->dag, n, host, ref);
+  free_host(s->dag, ref);
+  for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
+    st = decrypt_output(s, cf_dag_output_at(s->dag, i), host);
+  cf_ckks_runner_destroy(cr);
+  for (size_t v = 0; cts && v < s->p->n; v++)
+    cf_ckks_ciphertext_destroy(cts[v]);
+  for (size_t b = 0; host && b < nb; b++)
+    free(host[b]);
+  free(host), free(cts), free(is_out);
+  return st;
+}
+
+static cf_status sp_get_output(cf_executor *ex, const char *name, double *re, double *im,
+                               size_t n) {
+  sp_state *s = ex->state;
+  const named *v = get(s->out, s->nout, name);
+  if (!v) return CF_FAIL(CF_ENOTFOUND, "no output '%s' (run first)", name);
+  if (n > v->n) return CF_FAIL(CF_EINVAL, "output '%s' has %zu slots, %zu asked", name, v->n, n);
+  if (re) memcpy(re, v->re, n * sizeof *re);
+  if (im) memcpy(im, v->im, n * sizeof *im);
+  return CF_OK;
+}
+
+static void sp_destroy(cf_executor *ex) {
+  sp_state *s = ex->state;
+  drop_run(s);
+  cf_ckks_secret_key_destroy(s->sk);
+  cf_ckks_context_destroy(s->ctx);
+  free_named(s->in, s->nin), free_named(s->out, s->nout);
+  cf_trace_log_free(&s->trace);
+  free(s);
+  free(ex);
+}
+
+static const cf_executor_ops sp_ops = {.name = "starpu",
+                                       .prepare = sp_prepare,
+                                       .set_input = sp_set_input,
+                                       .run = sp_run,
+                                       .get_output = sp_get_output,
+                                       .destroy = sp_destroy};
+
+cf_status cf_executor_create_starpu(const cf_ckks_params *params, const cf_lower_options *lower,
+                                    cf_executor **out) {
+  if (!params || !out) return CF_FAIL(CF_EINVAL, "StarPU executor: NULL argument");
+  cf_executor *ex = calloc(1, sizeof *ex);
+  sp_state *s = calloc(1, sizeof *s);
+  if (!ex || !s) {
+    free(ex), free(s);
+    return CF_FAIL(CF_ENOMEM, "StarPU executor");
+  }
+  s->params = params;
+  if (lower)
+    s->lower = *lower;
+  else
+    cf_lower_options_default(&s->lower);
+  ex->ops = &sp_ops;
+  ex->state = s;
+  cf_status st = cf_ckks_context_create(params, &s->ctx);
+  if (st == CF_OK) st = cf_ckks_keygen_secret(s->ctx, &s->sk);
+  if (st != CF_OK) {
+    sp_destroy(ex);
+    return st;
+  }
+  *out = ex;
+  return CF_OK;
+}
+
+const cf_sp_stats *cf_executor_starpu_stats(const cf_executor *ex) {
+  const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
+  return s && s->have_stats ? &s->stats : NULL;
+}
+const cf_dag *cf_executor_starpu_dag(const cf_executor *ex) {
+  const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
+  return s ? s->dag : NULL;
+}
+void cf_executor_starpu_verify(cf_executor *ex, bool on) {
+  if (ex && ex->ops == &sp_ops) ((sp_state *)ex->state)->verify = on;
+}
+void cf_executor_starpu_trace(cf_executor *ex, bool on) {
+  if (ex && ex->ops == &sp_ops) ((sp_state *)ex->state)->trace_on = on;
+}
+const cf_trace_log *cf_executor_starpu_trace_log(const cf_executor *ex) {
+  const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
+  return s && s->trace.records ? &s->trace : NULL;
+}
+
+typedef cf_status (*pass_fn)(const cf_program *, cf_program **);
+
+static int bits(uint64_t x) { return 64 - __builtin_clzll(x); }
+
+static cf_status params_from_chain(const cf_chain *c, cf_ckks_params **out) {
+  cf_ckks_params_spec sp;
+  memset(&sp, 0, sizeof sp);
+  if (c->nq > CF_CKKS_MAX_PRIMES || c->np > CF_CKKS_MAX_PRIMES)
+    return CF_FAIL(CF_EUNSUPPORTED, "chain with %u + %u primes", c->nq, c->np);
+  sp.log_n = (int)c->log_n, sp.nq = (int)c->nq, sp.np = (int)c->np, sp.dnum = (int)c->dnum;
+  for (uint32_t i = 0; i < c->nq; i++)
+    sp.q_bits[i] = bits(c->q[i]);
+  for (uint32_t i = 0; i < c->np; i++)
+    sp.p_bits[i] = bits(c->p[i]);
+  sp.log_scale = c->scale_log2;
+  sp.allow_insecure = true;
+  CF_TRY(cf_ckks_params_create(&sp, out));
+  cf_chain got;
+  cf_status st = cf_chain_from_params(*out, &got);
+  if (st == CF_OK &&
+      (got.nq != c->nq || got.np != c->np || memcmp(got.q, c->q, c->nq * sizeof *c->q) ||
+       memcmp(got.p, c->p, c->np * sizeof *c->p)))
+    st = CF_FAIL(CF_EMISMATCH, "the program's primes are not the ones CKKS generates for their "
+                               "sizes; give --preset");
+  if (st != CF_OK) {
+    cf_ckks_params_destroy(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+cf_status cf_sp_load_program(const char *path, const char *preset, cf_program **prog,
+                             cf_ckks_params **params) {
+  if (!path || !prog || !params) return CF_FAIL(CF_EINVAL, "load: NULL argument");
+  cf_program *p = NULL;
+  CF_TRY(cf_program_load(path, &p));
+  pass_fn passes[] = {cf_pass_expand_poly, cf_pass_cse, cf_pass_dce, cf_pass_hoist_rotations};
+  cf_status st = CF_OK;
+  for (size_t i = 0; i < sizeof passes / sizeof passes[0] && st == CF_OK; i++) {
+    cf_program *q = NULL;
+    st = passes[i](p, &q);
+    if (st == CF_OK) {
+      cf_program_destroy(p);
+      p = q;
+    }
+  }
+  const char *name = preset;
+  if (st == CF_OK && !name && cf_sp_find_preset(p, &name) != CF_OK) {
+    /* No preset: parameters from the chain's own prime sizes (primes are
+     * generated deterministically from them); prepare checks they match. */
+    cf_clear_error();
+    st = params_from_chain(&p->chain, params);
+  } else if (st == CF_OK) {
+    st = cf_ckks_params_preset(name, true, params);
+  }
+  if (st != CF_OK) {
+    cf_program_destroy(p);
+    return st;
+  }
+  *prog = p;
+  return CF_OK;
+}
+
+static double unit(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return (double)(z >> 11) * 0x1p-52 - 1.0;
+}
+
+cf_status cf_sp_random_inputs(cf_executor *ex, const cf_program *p, uint64_t seed) {
+  for (size_t i = 0; i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    bool input = n->op == CF_OP_INPUT;
+    if (!input && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL)) continue;
+    size_t m = n->type.slots;
+    double *re = malloc((m ? m : 1) * sizeof *re), *im = calloc(m ? m : 1, sizeof *im);
+    if (!re || !im) {
+      free(re), free(im);
+      return CF_FAIL(CF_ENOMEM, "inputs of %zu slots", m);
+    }
+    uint64_t s = seed + i;
+    for (size_t j = 0; j < m; j++)
+      re[j] = unit(&s), im[j] = input ? unit(&s) * 0.5 : 0;
+    cf_status st = cf_executor_set_input(ex, n->name, re, im, m);
+    free(re), free(im);
+    CF_TRY(st);
+  }
+  return CF_OK;
+}

@@ -1,0 +1,95 @@
+/* HE programs end to end on StarPU (graph's executor interface): random
+ * programs on toy parameters, lowered at several grains with and without
+ * fusion, encrypted, run as task DAGs, decrypted, against the slot
+ * simulator and the direct CKKS evaluator. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "graph/ckks_exec.h"
+#include "graph/ir.h"
+#include "tasks/sp_program.h"
+#include "tests/graph/helpers.h"
+#include "tests/tasks/sp_test_env.h"
+
+enum { MAXS = 4096 };
+
+static double run_compare(const cf_ckks_params *pr, const cf_program *p, uint64_t seed,
+                          unsigned grain, bool fuse) {
+  cf_executor *ex[3];
+  cf_lower_options lo;
+  cf_lower_options_default(&lo);
+  lo.grain = grain, lo.fuse = fuse;
+  assert_int_equal(cf_executor_create_sim(&ex[0]), CF_OK);
+  assert_int_equal(cf_executor_create_starpu(pr, &lo, &ex[1]), CF_OK);
+  cf_executor_starpu_verify(ex[1], true); /* bit-identical to the sequential DAG run */
+  assert_int_equal(cf_executor_create_ckks(pr, &ex[2]), CF_OK);
+  for (int e = 0; e < 3; e++) {
+    if (cf_executor_prepare(ex[e], p) != CF_OK) fail_msg("prepare %d: %s", e, cf_last_error());
+    for (size_t i = 0; i < p->n; i++) {
+      const cf_node *n = &p->nodes[i];
+      if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
+        continue;
+      uint64_t s = seed + i;
+      static double re[MAXS], im[MAXS];
+      for (uint32_t j = 0; j < n->type.slots; j++)
+        re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
+      assert_int_equal(cf_executor_set_input(ex[e], n->name, re, im, n->type.slots), CF_OK);
+    }
+    if (cf_executor_run(ex[e]) != CF_OK) fail_msg("run %d: %s", e, cf_last_error());
+  }
+  assert_non_null(cf_executor_starpu_stats(ex[1]));
+  double worst = 0;
+  for (size_t o = 0; o < p->nout; o++) {
+    size_t m = p->nodes[p->outs[o].v].type.slots;
+    static double a[3][2][MAXS];
+    for (int e = 0; e < 3; e++)
+      assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
+    double mag = 1;
+    for (size_t j = 0; j < m; j++)
+      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (int e = 1; e < 3; e++)
+      for (size_t j = 0; j < m; j++)
+        worst =
+            fmax(worst, fmax(fabs(a[0][0][j] - a[e][0][j]), fabs(a[0][1][j] - a[e][1][j])) / mag);
+  }
+  for (int e = 0; e < 3; e++)
+    cf_executor_destroy(ex[e]);
+  return worst;
+}
+
+static void test_random_programs(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  cf_sp_options o = sp_test_options("cf-affinity");
+  sp_test_start(&o);
+  uint64_t seed = test_seed();
+  const unsigned grains[] = {1, 2, 0};
+  for (int k = 0; k < 4; k++) {
+    cf_program *p = random_program(&c, seed + 31u * (uint64_t)k, 10, true), *q;
+    assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
+    double err = run_compare(pr, q, seed + (uint64_t)k, grains[k % 3], k & 1);
+    if (err > 1e-4)
+      fail_msg("program %d (grain %u, fuse %d): error %g against the simulator", k, grains[k % 3],
+               k & 1, err);
+    cf_program_destroy(p);
+    cf_program_destroy(q);
+  }
+  cf_sp_stop();
+  cf_ckks_params_destroy(pr);
+}
+
+int main(void) {
+  sp_test_dir();
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_random_programs)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
