@@ -183,6 +183,27 @@ static void worker_stats(cf_sp_stats *s, uint64_t wall, uint64_t *exec_total) {
   if (exec_total) *exec_total = exec;
 }
 
+/* Memory nodes and each worker's node, for the trace's tiers. */
+static void name_memnodes(cf_trace_log *trace) {
+  free(trace->worker_memnode), free(trace->memnode_names);
+  trace->worker_memnode = calloc((size_t)(trace->nworkers ? trace->nworkers : 1), sizeof(int));
+  for (int w = 0; trace->worker_memnode && w < trace->nworkers; w++)
+    trace->worker_memnode[w] = (int)starpu_worker_get_memory_node((unsigned)w);
+  int nn = (int)starpu_memory_nodes_get_count();
+  trace->memnode_names = calloc((size_t)(nn > 0 ? nn : 1), sizeof *trace->memnode_names);
+  trace->nmemnodes = trace->memnode_names ? nn : 0;
+  int ncuda = 0;
+  for (int m = 0; m < trace->nmemnodes; m++) {
+    enum starpu_node_kind k = starpu_node_get_kind((unsigned)m);
+    char *name = trace->memnode_names[m];
+    if (k == STARPU_CUDA_RAM)
+      snprintf(name, sizeof trace->memnode_names[m], "CUDA%d", ncuda++);
+    else
+      snprintf(name, sizeof trace->memnode_names[m], "%s",
+               k == STARPU_CPU_RAM ? "RAM" : k == STARPU_DISK_RAM ? "disk" : "other");
+  }
+}
+
 static cf_status read_outputs(const cf_dag *dag, cf_mem_registry *reg, uint64_t **host,
                               const uint8_t *written) {
   for (size_t b = 0, nb = cf_dag_nbuffers(dag); host && b < nb; b++)
@@ -262,6 +283,7 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
     trace->nworkers = trace->worker_names ? nw : 0;
     for (int w = 0; w < trace->nworkers; w++)
       starpu_worker_get_name(w, trace->worker_names[w], sizeof trace->worker_names[w]);
+    name_memnodes(trace);
   }
   if (stats) {
     stats->wall_ns = t1 - t0;

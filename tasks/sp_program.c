@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/error.h"
 #include "graph/ckks_exec.h"
@@ -32,7 +33,14 @@ typedef struct sp_state {
   cf_sp_stats stats;
   bool have_stats, trace_on, verify;
   cf_trace_log trace;
+  cf_sp_stage_times times;
 } sp_state;
+
+static uint64_t clock_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 static bool same_chain(const cf_chain *a, const cf_chain *b) {
   return a->log_n == b->log_n && a->nq == b->nq && a->np == b->np && a->dnum == b->dnum &&
@@ -127,9 +135,11 @@ static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
       for (size_t t = 0; t < n->nterms; t++)
         if (n->rots[t] % (int)p->nodes[n->args[0]].type.slots) steps[ns++] = n->rots[t];
   }
+  uint64_t k0 = clock_ns();
   if (st == CF_OK && relin) st = cf_ckks_keygen_relin(s->ctx, s->sk, &s->rlk);
   if (st == CF_OK && (ns || conj))
     st = cf_ckks_keygen_galois(s->ctx, s->sk, steps, ns, conj, &s->gk);
+  s->times.keygen_ns = clock_ns() - k0;
   free(steps);
   if (st != CF_OK) {
     drop_run(s);
@@ -319,6 +329,7 @@ static cf_status sp_run(cf_executor *ex) {
     for (int k = 0; k < o->npolys; k++)
       if (o->buffers[k] < nb) is_out[o->buffers[k]] = true;
   }
+  uint64_t t0 = clock_ns();
   for (size_t b = 0; st == CF_OK && b < nb; b++) {
     const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
     if (db->role == CF_BUFFER_TEMP && !is_out[b]) continue;
@@ -336,15 +347,20 @@ static cf_status sp_run(cf_executor *ex) {
   uint64_t **ref = NULL;
   if (st == CF_OK && s->verify) st = clone_host(s->dag, n, host, is_out, &ref);
   cf_kernel_runner r = cr ? cf_ckks_runner_get(cr) : (cf_kernel_runner){0};
+  uint64_t t1 = clock_ns();
   if (st == CF_OK && ref) st = cf_seq_execute(s->dag, &r, ref);
+  uint64_t t2 = clock_ns();
   if (st == CF_OK) {
     st = cf_sp_execute(s->dag, &r, host, &s->stats, trace);
     s->have_stats = st == CF_OK;
   }
   if (st == CF_OK && ref) st = compare_outputs(s->dag, n, host, ref);
   free_host(s->dag, ref);
+  uint64_t t3 = clock_ns();
   for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
     st = decrypt_output(s, cf_dag_output_at(s->dag, i), host);
+  s->times.encrypt_ns = t1 - t0, s->times.verify_ns = t2 - t1;
+  s->times.execute_ns = t3 - t2, s->times.decrypt_ns = clock_ns() - t3;
   cf_ckks_runner_destroy(cr);
   for (size_t v = 0; cts && v < s->p->n; v++)
     cf_ckks_ciphertext_destroy(cts[v]);
@@ -518,4 +534,13 @@ cf_status cf_sp_random_inputs(cf_executor *ex, const cf_program *p, uint64_t see
     CF_TRY(st);
   }
   return CF_OK;
+}
+
+const cf_sp_stage_times *cf_executor_starpu_times(const cf_executor *ex) {
+  const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
+  return s ? &s->times : NULL;
+}
+const cf_program *cf_executor_starpu_program(const cf_executor *ex) {
+  const sp_state *s = ex && ex->ops == &sp_ops ? ex->state : NULL;
+  return s ? s->p : NULL;
 }

@@ -29,6 +29,17 @@ void cf_executor_starpu_verify(cf_executor *ex, bool on);
 void cf_executor_starpu_trace(cf_executor *ex, bool on);
 const cf_trace_log *cf_executor_starpu_trace_log(const cf_executor *ex);
 
+/* Where the time of the last prepare (keygen) and run went, in ns.
+ * encrypt: encryption, plaintext encoding and key copies into the DAG's
+ * buffers; verify: the sequential reference run (0 without verify);
+ * execute: the StarPU run (data registration, tasks, read-back). */
+typedef struct cf_sp_stage_times {
+  uint64_t keygen_ns, encrypt_ns, verify_ns, execute_ns, decrypt_ns;
+} cf_sp_stage_times;
+const cf_sp_stage_times *cf_executor_starpu_times(const cf_executor *ex);
+/* The program the executor was prepared with (HE node ids of the DAG's tasks). */
+const cf_program *cf_executor_starpu_program(const cf_executor *ex);
+
 /* Loads a program file and applies the standard passes (polynomial
  * expansion, CSE, DCE, rotation hoisting); *params: the preset given, or
  * the one whose chain the program uses. */

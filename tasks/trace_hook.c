@@ -40,6 +40,6 @@ cf_status cf_trace_log_init(cf_trace_log *log, const cf_dag *dag) {
 void cf_trace_log_free(cf_trace_log *log) {
   if (!log) return;
   free(log->records);
-  free(log->worker_names);
+  free(log->worker_names), free(log->worker_memnode), free(log->memnode_names);
   memset(log, 0, sizeof *log);
 }

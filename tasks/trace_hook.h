@@ -31,17 +31,28 @@ typedef struct cf_trace_log {
   uint64_t t0_ns;
   int nworkers;
   char (*worker_names)[64]; /* nworkers names ("CPU 0") */
+  int *worker_memnode;      /* nworkers StarPU memory nodes */
+  int nmemnodes;            /* StarPU memory nodes (1 on a CPU-only run: RAM) */
+  char (*memnode_names)[16]; /* nmemnodes names ("RAM", "CUDA0", "disk") */
 } cf_trace_log;
 
 cf_status cf_trace_log_init(cf_trace_log *log, const cf_dag *dag);
 void cf_trace_log_free(cf_trace_log *log);
 
-/* Feeds the records into a traces/ recorder: one CPU worker per StarPU
- * worker on memory node 0, and one task event per executed task with its
+/* Feeds the records into a traces/ recorder: the run's memory nodes and
+ * workers (with their nodes), and one task event per executed task with its
  * kernel, HE node, limb range (of its first piece), level and the DAG edges
- * it waited for. */
+ * it waited for (cf_dag_preds). */
 typedef struct cf_trace cf_trace;
 cf_status cf_trace_log_record(const cf_trace_log *log, const cf_dag *dag, cf_trace *t);
+
+typedef struct cf_program cf_program;
+typedef struct cf_trace_feed_opts {
+  const cf_program *prog; /* the lowered program: names each task's HE op; NULL: none */
+  uint64_t id_offset;     /* added to task ids, so several runs share one trace */
+} cf_trace_feed_opts;
+cf_status cf_trace_log_record_opts(const cf_trace_log *log, const cf_dag *dag,
+                                   const cf_trace_feed_opts *o, cf_trace *t);
 
 /* Name of a kernel kind ("ntt", "ks_inner"); "?" if out of range. */
 const char *cf_kernel_kind_name(cf_kernel_kind kind);

@@ -5,7 +5,10 @@
 
 #include "base/error.h"
 #include "frontends/layers/to_program.h"
+#include "cipherflow/trace.h"
 #include "graph/ckks_exec.h"
+#include "tasks/sp_program.h"
+#include "tasks/trace_hook.h"
 
 static cf_status sim_run(void *ctx, const cf_he_plan *p, const double *in, double *out) {
   (void)ctx;
@@ -25,7 +28,47 @@ typedef struct graph_ctx {
   int *step_levels;
   cf_program *prog;
   cf_executor *ex;
+  const cf_plan_starpu_opts *sp; /* non-NULL: the StarPU executor */
+  bool started;                  /* cf_sp_start succeeded */
+  uint64_t next_id;              /* first trace task id of the next run */
+  cf_plan_stage_times times;
 } graph_ctx;
+
+static double secs(uint64_t ns) { return 1e-9 * (double)ns; }
+
+static cf_status starpu_create(graph_ctx *g) {
+  cf_lower_options lo;
+  cf_lower_options_default(&lo);
+  lo.grain = (unsigned)g->sp->sp.sched.grain;
+  lo.fuse = g->sp->sp.sched.fuse;
+  CF_TRY(cf_executor_create_starpu(g->params, &lo, &g->ex));
+  cf_executor_starpu_verify(g->ex, g->sp->verify);
+  cf_executor_starpu_trace(g->ex, g->sp->trace != NULL);
+  return CF_OK;
+}
+
+/* Adds the last StarPU run's stage times, statistics and trace records. */
+static cf_status starpu_account(graph_ctx *g) {
+  const cf_sp_stage_times *t = cf_executor_starpu_times(g->ex);
+  const cf_sp_stats *ss = cf_executor_starpu_stats(g->ex);
+  if (t) {
+    g->times.encrypt += secs(t->encrypt_ns), g->times.execute += secs(t->execute_ns);
+    g->times.verify += secs(t->verify_ns), g->times.decrypt += secs(t->decrypt_ns);
+  }
+  if (ss) {
+    g->times.makespan += secs(ss->wall_ns);
+    g->times.busy += secs(ss->wall_ns) * ss->nworkers * ss->utilization;
+    g->times.nworkers = ss->nworkers, g->times.ntasks = ss->ntasks;
+  }
+  if (!g->sp->trace) return CF_OK;
+  const cf_trace_log *log = cf_executor_starpu_trace_log(g->ex);
+  const cf_dag *dag = cf_executor_starpu_dag(g->ex);
+  if (!log || !dag) return CF_FAIL(CF_EINTERNAL, "StarPU run left no trace records");
+  cf_trace_feed_opts fo = {.prog = cf_executor_starpu_program(g->ex), .id_offset = g->next_id};
+  CF_TRY(cf_trace_log_record_opts(log, dag, &fo, g->sp->trace));
+  g->next_id += cf_dag_ntasks(dag);
+  return CF_OK;
+}
 
 static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
   graph_ctx *g = vctx;
@@ -59,11 +102,19 @@ static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
   if (st == CF_OK) st = cf_he_plan_to_program(p, &chain, &built);
   if (st == CF_OK) st = cf_pass_expand_poly(built, &g->prog);
   cf_program_destroy(built);
-  if (st == CF_OK)
+  if (st == CF_OK && g->sp)
+    st = starpu_create(g);
+  else if (st == CF_OK)
     st = !g->params ? cf_executor_create_sim(&g->ex)
          : g->dag   ? cf_executor_create_ckks_dag(g->params, NULL, &g->ex)
                     : cf_executor_create_ckks(g->params, &g->ex);
   if (st == CF_OK) st = cf_executor_prepare(g->ex, g->prog);
+  if (st == CF_OK && g->sp) {
+    const cf_sp_stage_times *t = cf_executor_starpu_times(g->ex);
+    g->times.keygen = t ? secs(t->keygen_ns) : 0;
+    st = cf_sp_start(&g->sp->sp);
+    g->started = st == CF_OK;
+  }
   return st;
 }
 
@@ -72,11 +123,13 @@ static cf_status graph_run(void *vctx, const cf_he_plan *p, const double *in, do
   if (!g->ex) return CF_FAIL(CF_EINVAL, "executor not prepared");
   CF_TRY(cf_executor_set_input(g->ex, "x", in, NULL, (size_t)p->slots));
   CF_TRY(cf_executor_run(g->ex));
+  if (g->sp) CF_TRY(starpu_account(g));
   return cf_executor_get_output(g->ex, "y", out, NULL, (size_t)p->slots);
 }
 
 static void graph_release(void *vctx) {
   graph_ctx *g = vctx;
+  if (g->started) cf_sp_stop();
   if (g->ex) cf_executor_destroy(g->ex);
   cf_program_destroy(g->prog);
   free(g);
@@ -104,5 +157,16 @@ cf_status cf_plan_executor_graph_dag(const cf_ckks_params *params, int *step_lev
   CF_TRY(cf_plan_executor_graph(params, 0, step_levels, out));
   ((graph_ctx *)out->ctx)->dag = 1;
   out->name = "HE program lowered to the task DAG, run by the CKKS step functions (encrypted)";
+  return CF_OK;
+}
+
+cf_status cf_plan_executor_starpu(const cf_ckks_params *params, const cf_plan_starpu_opts *o,
+                                  int *step_levels, cf_plan_executor *out) {
+  if (!params || !o) return CF_FAIL(CF_EINVAL, "the StarPU executor needs CKKS parameters");
+  CF_TRY(cf_plan_executor_graph(params, 0, step_levels, out));
+  graph_ctx *g = out->ctx;
+  g->sp = o;
+  out->name = "HE program lowered to the task DAG, run on StarPU (encrypted)";
+  out->times = &g->times;
   return CF_OK;
 }
