@@ -200,7 +200,9 @@ static void name_memnodes(cf_trace_log *trace) {
       snprintf(name, sizeof trace->memnode_names[m], "CUDA%d", ncuda++);
     else
       snprintf(name, sizeof trace->memnode_names[m], "%s",
-               k == STARPU_CPU_RAM ? "RAM" : k == STARPU_DISK_RAM ? "disk" : "other");
+               k == STARPU_CPU_RAM    ? "RAM"
+               : k == STARPU_DISK_RAM ? "disk"
+                                      : "other");
   }
 }
 

@@ -35,6 +35,9 @@ const cf_trace_log *cf_executor_starpu_trace_log(const cf_executor *ex);
  * execute: the StarPU run (data registration, tasks, read-back). */
 typedef struct cf_sp_stage_times {
   uint64_t keygen_ns, encrypt_ns, verify_ns, execute_ns, decrypt_ns;
+  /* When the run's stages began (and it ended), on StarPU's clock, the one
+   * task records use, so the host's stages can join the trace. */
+  uint64_t at_encrypt, at_verify, at_execute, at_decrypt, at_end;
 } cf_sp_stage_times;
 const cf_sp_stage_times *cf_executor_starpu_times(const cf_executor *ex);
 /* The program the executor was prepared with (HE node ids of the DAG's tasks). */

@@ -32,6 +32,7 @@ cf_status cf_trace_log_record_opts(const cf_trace_log *log, const cf_dag *dag,
                    cf_dag_ntasks(dag));
   const cf_program *prog = o ? o->prog : NULL;
   uint64_t off = o ? o->id_offset : 0;
+  int64_t entry = o ? o->entry_dep : -1;
   CF_TRY(add_topology(log, t));
   CF_TRY(cf_trace_reserve(t, cf_trace_event_count(t) + log->n));
   for (size_t i = 0; i < log->n; i++) {
@@ -44,6 +45,7 @@ cf_status cf_trace_log_record_opts(const cf_trace_log *log, const cf_dag *dag,
     if (ndeps > MAX_DEPS) ndeps = MAX_DEPS;
     for (size_t k = 0; k < ndeps; k++)
       deps[k] = off + preds[k];
+    if (ndeps == 0 && entry >= 0) deps[ndeps++] = (uint64_t)entry;
     cf_trace_task task = {.id = off + i,
                           .worker = r->worker,
                           .start_ns = r->start_ns,
@@ -63,5 +65,6 @@ cf_status cf_trace_log_record_opts(const cf_trace_log *log, const cf_dag *dag,
 }
 
 cf_status cf_trace_log_record(const cf_trace_log *log, const cf_dag *dag, cf_trace *t) {
-  return cf_trace_log_record_opts(log, dag, NULL, t);
+  cf_trace_feed_opts o = {.prog = NULL, .id_offset = 0, .entry_dep = -1};
+  return cf_trace_log_record_opts(log, dag, &o, t);
 }

@@ -30,9 +30,9 @@ typedef struct cf_trace_log {
   size_t n;
   uint64_t t0_ns;
   int nworkers;
-  char (*worker_names)[64]; /* nworkers names ("CPU 0") */
-  int *worker_memnode;      /* nworkers StarPU memory nodes */
-  int nmemnodes;            /* StarPU memory nodes (1 on a CPU-only run: RAM) */
+  char (*worker_names)[64];  /* nworkers names ("CPU 0") */
+  int *worker_memnode;       /* nworkers StarPU memory nodes */
+  int nmemnodes;             /* StarPU memory nodes (1 on a CPU-only run: RAM) */
   char (*memnode_names)[16]; /* nmemnodes names ("RAM", "CUDA0", "disk") */
 } cf_trace_log;
 
@@ -50,6 +50,8 @@ typedef struct cf_program cf_program;
 typedef struct cf_trace_feed_opts {
   const cf_program *prog; /* the lowered program: names each task's HE op; NULL: none */
   uint64_t id_offset;     /* added to task ids, so several runs share one trace */
+  int64_t entry_dep;      /* a task id every task without DAG predecessors waited for
+                             (the host's encryption); -1: none */
 } cf_trace_feed_opts;
 cf_status cf_trace_log_record_opts(const cf_trace_log *log, const cf_dag *dag,
                                    const cf_trace_feed_opts *o, cf_trace *t);

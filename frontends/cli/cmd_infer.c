@@ -100,12 +100,13 @@ static void print_activations(const cf_model *m) {
 }
 
 /* The smallest 128-bit preset with enough levels for the plan. */
-static cf_status pick_params(const cf_he_plan *p, cf_ckks_params **out) {
+static cf_status pick_params(const cf_he_plan *p, cf_ckks_params **out, const char **name) {
   int total;
   CF_TRY(cf_he_plan_measure_levels(p, NULL, &total));
   static const char *const secure[] = {"n14", "n15", "n16"};
   for (size_t i = 0; i < sizeof secure / sizeof secure[0]; i++) {
     CF_TRY(cf_ckks_params_preset(secure[i], false, out));
+    *name = secure[i];
     if (cf_ckks_params_max_level(*out) >= total) return CF_OK;
     cf_ckks_params_destroy(*out);
     *out = NULL;
@@ -201,15 +202,16 @@ int cmd_infer(int argc, char **argv) {
                            "unknown executor '%s' (starpu, ckks, ckks-dag, sim or plan-sim)", exec);
   if (!sp && (sched || trace || verify || grain >= 0 || ncpus >= 0 || model_dir))
     return cli_usage_error("infer", "--%s needs --executor starpu (got '%s')",
-                           sched     ? "sched"
-                           : trace   ? "trace"
-                           : verify  ? "verify"
+                           sched        ? "sched"
+                           : trace      ? "trace"
+                           : verify     ? "verify"
                            : grain >= 0 ? "grain"
                            : ncpus >= 0 ? "ncpus"
                                         : "model-dir",
                            exec);
   if (params_name && !ckks)
-    return cli_usage_error("infer", "--params needs an encrypted executor (starpu, ckks, ckks-dag)");
+    return cli_usage_error("infer",
+                           "--params needs an encrypted executor (starpu, ckks, ckks-dag)");
   if (batch < 0 || limit < 0 || levels < 0 || !(tol > 0) || !(relu_eps >= 0 && relu_eps < 1))
     return cli_usage_error("infer", "--batch, --limit, --levels and --tol must be positive, "
                                     "--relu-eps in [0, 1)");
@@ -230,7 +232,8 @@ int cmd_infer(int argc, char **argv) {
     if (ncpus > STARPU_MAXCPUS)
       return cli_usage_error("infer", "--ncpus %ld: this StarPU supports at most %d CPU workers",
                              ncpus, STARPU_MAXCPUS);
-    if (grain > 65535) return cli_usage_error("infer", "--grain must be in 0..65535, got %ld", grain);
+    if (grain > 65535)
+      return cli_usage_error("infer", "--grain must be in 0..65535, got %ld", grain);
     if (grain >= 0) r.sp.sp.sched.grain = (int)grain;
     if (ncpus >= 0) r.sp.sp.sched.ncpus = (int)ncpus;
     if (trace) {
@@ -267,11 +270,12 @@ int cmd_infer(int argc, char **argv) {
     if (params_name)
       st = cf_ckks_params_preset(params_name, strcmp(params_name, "toy") == 0, &r.params);
     else
-      st = pick_params(r.p, &r.params);
+      st = pick_params(r.p, &r.params, &r.params_name);
     if (st != CF_OK) goto out;
-    printf("parameters: %s, N = %zu, %d levels, log2(QP) = %.0f (128-bit bound %d)\n",
-           params_name ? params_name : "auto", cf_ckks_params_n(r.params),
-           cf_ckks_params_max_level(r.params), cf_ckks_params_log2_qp(r.params),
+    printf("parameters: %s%s, N = %zu, %d levels, log2(QP) = %.0f (128-bit bound %d)\n",
+           r.params_name, params_name ? "" : " (the smallest 128-bit preset with enough levels)",
+           cf_ckks_params_n(r.params), cf_ckks_params_max_level(r.params),
+           cf_ckks_params_log2_qp(r.params),
            cf_ckks_security_bound_128(cf_ckks_params_n(r.params)));
     po.slots = (int)cf_ckks_params_slots(r.params);
     cf_he_plan_free(r.p);

@@ -31,7 +31,7 @@ static cf_status write_trace(const char *path, const cf_trace_log *log, const cf
   cf_status st = cf_trace_set_meta(t, "policy", c->policy);
   if (st == CF_OK) st = cf_trace_set_meta(t, "program", program);
   if (st == CF_OK) st = cf_trace_set_meta(t, "grain", g);
-  cf_trace_feed_opts fo = {.prog = p, .id_offset = 0};
+  cf_trace_feed_opts fo = {.prog = p, .id_offset = 0, .entry_dep = -1};
   if (st == CF_OK) st = cf_trace_log_record_opts(log, dag, &fo, t);
   cf_trace_export_options eo = {.flows = false, .max_events = 0};
   if (st == CF_OK) st = cf_trace_export_json(t, path, &eo);
@@ -171,7 +171,9 @@ int cmd_run(int argc, char **argv) {
     if (verify) printf("verify: outputs bit-identical to the sequential execution\n");
     const cf_trace_log *log = cf_executor_starpu_trace_log(ex);
     if (trace) {
-      cf_status ts = log ? write_trace(trace, log, dag, cf_executor_starpu_program(ex), argv[0], &o.sched) : CF_EINTERNAL;
+      cf_status ts =
+          log ? write_trace(trace, log, dag, cf_executor_starpu_program(ex), argv[0], &o.sched)
+              : CF_EINTERNAL;
       if (ts != CF_OK) out = cli_fail("run", ts);
     }
   } else {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "base/error.h"
-#include "frontends/layers/to_program.h"
 #include "cipherflow/trace.h"
+#include "frontends/layers/to_program.h"
 #include "graph/ckks_exec.h"
 #include "tasks/sp_program.h"
 #include "tasks/trace_hook.h"
@@ -31,6 +31,7 @@ typedef struct graph_ctx {
   const cf_plan_starpu_opts *sp; /* non-NULL: the StarPU executor */
   bool started;                  /* cf_sp_start succeeded */
   uint64_t next_id;              /* first trace task id of the next run */
+  int64_t last_decrypt;          /* trace id of the previous run's decryption, -1: none */
   cf_plan_stage_times times;
 } graph_ctx;
 
@@ -44,6 +45,54 @@ static cf_status starpu_create(graph_ctx *g) {
   CF_TRY(cf_executor_create_starpu(g->params, &lo, &g->ex));
   cf_executor_starpu_verify(g->ex, g->sp->verify);
   cf_executor_starpu_trace(g->ex, g->sp->trace != NULL);
+  return CF_OK;
+}
+
+/* One stage of the host thread as a trace task on worker `host`. */
+static cf_status host_task(cf_trace *tr, int host, uint64_t id, const char *kernel, uint64_t a,
+                           uint64_t b, int64_t dep) {
+  uint64_t d = dep >= 0 ? (uint64_t)dep : 0;
+  cf_trace_task k = {.id = id,
+                     .worker = host,
+                     .start_ns = a,
+                     .end_ns = b > a ? b : a,
+                     .kernel = kernel,
+                     .op = NULL,
+                     .node = -1,
+                     .limb_begin = -1,
+                     .limb_end = -1,
+                     .level = -1,
+                     .deps = dep >= 0 ? &d : NULL,
+                     .ndeps = dep >= 0 ? 1 : 0};
+  return cf_trace_record_task(tr, &k);
+}
+
+/* The run's DAG tasks plus the host's stages around them (encryption, the
+ * sequential reference with --verify, decryption) on an extra "host" worker,
+ * chained run after run, so the trace accounts for the whole wall time and
+ * its critical path crosses runs. Ids: the DAG's tasks, then the host's. */
+static cf_status trace_run(graph_ctx *g, const cf_trace_log *log, const cf_dag *dag,
+                           const cf_sp_stage_times *t) {
+  cf_trace *tr = g->sp->trace;
+  uint64_t nt = cf_dag_ntasks(dag), enc = g->next_id + nt, ref = enc + 1, dec = enc + 2;
+  int host = log->nworkers;
+  CF_TRY(cf_trace_add_worker(tr, host, "host", CF_TRACE_CPU, 0));
+  CF_TRY(host_task(tr, host, enc, "ENCRYPT", t->at_encrypt, t->at_verify, g->last_decrypt));
+  bool verified = t->verify_ns > 0;
+  if (verified)
+    CF_TRY(host_task(tr, host, ref, "SEQ_REFERENCE", t->at_verify, t->at_execute, (int64_t)enc));
+  cf_trace_feed_opts fo = {.prog = cf_executor_starpu_program(g->ex),
+                           .id_offset = g->next_id,
+                           .entry_dep = (int64_t)(verified ? ref : enc)};
+  CF_TRY(cf_trace_log_record_opts(log, dag, &fo, tr));
+  int64_t last = -1;
+  uint64_t last_end = 0;
+  for (size_t i = 0; i < log->n; i++)
+    if (log->records[i].worker >= 0 && log->records[i].end_ns >= last_end)
+      last_end = log->records[i].end_ns, last = (int64_t)(g->next_id + i);
+  CF_TRY(host_task(tr, host, dec, "DECRYPT", t->at_decrypt, t->at_end, last));
+  g->last_decrypt = (int64_t)dec;
+  g->next_id = dec + 1;
   return CF_OK;
 }
 
@@ -63,11 +112,8 @@ static cf_status starpu_account(graph_ctx *g) {
   if (!g->sp->trace) return CF_OK;
   const cf_trace_log *log = cf_executor_starpu_trace_log(g->ex);
   const cf_dag *dag = cf_executor_starpu_dag(g->ex);
-  if (!log || !dag) return CF_FAIL(CF_EINTERNAL, "StarPU run left no trace records");
-  cf_trace_feed_opts fo = {.prog = cf_executor_starpu_program(g->ex), .id_offset = g->next_id};
-  CF_TRY(cf_trace_log_record_opts(log, dag, &fo, g->sp->trace));
-  g->next_id += cf_dag_ntasks(dag);
-  return CF_OK;
+  if (!log || !dag || !t) return CF_FAIL(CF_EINTERNAL, "StarPU run left no trace records");
+  return trace_run(g, log, dag, t);
 }
 
 static cf_status graph_prepare(void *vctx, const cf_he_plan *p) {
@@ -166,6 +212,7 @@ cf_status cf_plan_executor_starpu(const cf_ckks_params *params, const cf_plan_st
   CF_TRY(cf_plan_executor_graph(params, 0, step_levels, out));
   graph_ctx *g = out->ctx;
   g->sp = o;
+  g->last_decrypt = -1;
   out->name = "HE program lowered to the task DAG, run on StarPU (encrypted)";
   out->times = &g->times;
   return CF_OK;

@@ -20,10 +20,10 @@ typedef struct cf_trace cf_trace;
 /* Where an encrypted executor's time went, in seconds, summed over runs. */
 typedef struct cf_plan_stage_times {
   double keygen, encrypt, execute, verify, decrypt;
-  double makespan;    /* StarPU: first task start to last task end, summed over runs */
-  double busy;        /* StarPU: makespan x workers x utilization, summed */
-  int nworkers;       /* StarPU workers of the last run */
-  size_t ntasks;      /* DAG tasks per run */
+  double makespan; /* StarPU: first task start to last task end, summed over runs */
+  double busy;     /* StarPU: makespan x workers x utilization, summed */
+  int nworkers;    /* StarPU workers of the last run */
+  size_t ntasks;   /* DAG tasks per run */
 } cf_plan_stage_times;
 
 typedef struct cf_plan_executor {

@@ -33,18 +33,24 @@ ntasks=$(sed -nE 's/.* ([0-9]+) tasks per ciphertext.*/\1/p' "$tmp/out")
 
 "$cf" trace summary "$tmp/mlp.json" >"$tmp/out" 2>"$tmp/err" || fail "trace summary failed"
 cat "$tmp/out"
-grep -qE "^makespan .* $ntasks tasks, 2 workers" "$tmp/out" || fail "summary: not $ntasks tasks"
+# The DAG's tasks plus the host's encryption, sequential reference and decryption.
+grep -qE "^makespan .* $((ntasks + 3)) tasks, 3 workers" "$tmp/out" ||
+  fail "summary: not $ntasks + 3 tasks on 2 StarPU workers and the host"
 grep -qE '^critical path [0-9.]+ [mun]?s = [0-9.]+% of the makespan, [0-9]+ tasks' "$tmp/out" ||
   fail "summary: no critical path"
 grep -q '^by HE op' "$tmp/out" || fail "summary: no HE operations"
 grep -qE '^  linear ' "$tmp/out" || fail "summary: no linear-transform tasks"
-grep -qE '^  CPU 0 ' "$tmp/out" || fail "summary: workers not named"
+grep -qE '^  CPU 0 ' "$tmp/out" && grep -qE '^  host ' "$tmp/out" || fail "summary: workers not named"
 python3 - "$tmp/mlp.json" "$ntasks" <<'PY' || fail "trace content"
 import json, sys
 d = json.load(open(sys.argv[1]))
-tasks = [e for e in d["traceEvents"] if e.get("cat") == "task"]
-assert len(tasks) == int(sys.argv[2]), (len(tasks), sys.argv[2])
-ids = {t["args"]["id"] for t in tasks}
+every = [e for e in d["traceEvents"] if e.get("cat") == "task"]
+host = [t for t in every if t["name"] in ("ENCRYPT", "SEQ_REFERENCE", "DECRYPT")]
+tasks = [t for t in every if t not in host]
+assert len(tasks) == int(sys.argv[2]) and len(host) == 3, (len(tasks), len(host), sys.argv[2])
+ids = {t["args"]["id"] for t in every}
+enc = [t["args"]["id"] for t in host if t["name"] == "ENCRYPT"][0]
+assert all(t["ts"] >= h["ts"] + h["dur"] for t in tasks for h in host if h["name"] == "SEQ_REFERENCE")
 assert all(t["args"]["op"] for t in tasks), "a task without HE op"
 assert all(0 <= t["args"]["limbs"][0] < t["args"]["limbs"][1] for t in tasks), "limb range"
 deps = [x for t in tasks for x in t["args"].get("deps", [])]
