@@ -78,7 +78,7 @@ static cf_status trace_run(graph_ctx *g, const cf_trace_log *log, const cf_dag *
   int host = log->nworkers;
   CF_TRY(cf_trace_add_worker(tr, host, "host", CF_TRACE_CPU, 0));
   CF_TRY(host_task(tr, host, enc, "ENCRYPT", t->at_encrypt, t->at_verify, g->last_decrypt));
-  bool verified = t->verify_ns > 0;
+  bool verified = g->sp->verify;
   if (verified)
     CF_TRY(host_task(tr, host, ref, "SEQ_REFERENCE", t->at_verify, t->at_execute, (int64_t)enc));
   cf_trace_feed_opts fo = {.prog = cf_executor_starpu_program(g->ex),
