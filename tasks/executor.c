@@ -236,6 +236,7 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
                                     starpu_sched_get_max_priority(), prio);
   }
   uint64_t t_reg = now_ns();
+  uint64_t sp_reg = (uint64_t)(starpu_timing_now() * 1e3);
   if (st == CF_OK) st = cf_mem_register_dag(dag, runner->n, cf_sp_rt.data_mode, &reg);
   for (size_t b = 0; st == CF_OK && b < nb; b++)
     if (host && host[b] && cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP)
@@ -252,6 +253,7 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
     worker_stats(NULL, 0, NULL); /* reading resets the counters */
   }
   uint64_t t0 = now_ns(), submitted = 0;
+  uint64_t sp_t0 = (uint64_t)(starpu_timing_now() * 1e3);
   for (size_t i = 0; st == CF_OK && i < nt; i++) {
     args[i] = (cf_sp_task_arg){.run = &run, .task = cf_dag_task_at(dag, i), .index = (uint32_t)i};
     void *hint = cf_sp_rt.own_policy ? cf_sched_affinity_hint(limb_group(dag, args[i].task)) : NULL;
@@ -291,6 +293,7 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
     stats->wall_ns = t1 - t0;
     stats->submit_ns = t_sub - t0;
     stats->register_ns = t0 - t_reg;
+    stats->data_in_start_ns = sp_reg, stats->data_in_end_ns = sp_t0;
     stats->ntasks = nt;
   }
   cf_mem_unregister(reg);

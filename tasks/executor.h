@@ -48,6 +48,9 @@ typedef struct cf_sp_stats {
   double utilization;   /* executing time / (workers x wall) */
   uint64_t idle_ns;     /* workers x wall - executing time */
   uint64_t bytes_moved; /* over all buses */
+  /* Registering and filling the DAG's data, on StarPU's clock (that of
+   * task profiling and traces), ns. */
+  uint64_t data_in_start_ns, data_in_end_ns;
 } cf_sp_stats;
 
 void cf_sp_options_default(cf_sp_options *o);

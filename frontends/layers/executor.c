@@ -68,22 +68,27 @@ static cf_status host_task(cf_trace *tr, int host, uint64_t id, const char *kern
 }
 
 /* The run's DAG tasks plus the host's stages around them (encryption, the
- * sequential reference with --verify, decryption) on an extra "host" worker,
+ * sequential reference with --verify, registering and filling StarPU's data,
+ * decryption) on an extra "host" worker,
  * chained run after run, so the trace accounts for the whole wall time and
  * its critical path crosses runs. Ids: the DAG's tasks, then the host's. */
 static cf_status trace_run(graph_ctx *g, const cf_trace_log *log, const cf_dag *dag,
                            const cf_sp_stage_times *t) {
   cf_trace *tr = g->sp->trace;
-  uint64_t nt = cf_dag_ntasks(dag), enc = g->next_id + nt, ref = enc + 1, dec = enc + 2;
+  uint64_t nt = cf_dag_ntasks(dag), enc = g->next_id + nt, ref = enc + 1, in = enc + 2,
+           dec = enc + 3;
+  const cf_sp_stats *ss = cf_executor_starpu_stats(g->ex);
+  if (!ss) return CF_FAIL(CF_EINTERNAL, "StarPU run left no statistics");
   int host = log->nworkers;
   CF_TRY(cf_trace_add_worker(tr, host, "host", CF_TRACE_CPU, 0));
   CF_TRY(host_task(tr, host, enc, "ENCRYPT", t->at_encrypt, t->at_verify, g->last_decrypt));
   bool verified = g->sp->verify;
   if (verified)
     CF_TRY(host_task(tr, host, ref, "SEQ_REFERENCE", t->at_verify, t->at_execute, (int64_t)enc));
-  cf_trace_feed_opts fo = {.prog = cf_executor_starpu_program(g->ex),
-                           .id_offset = g->next_id,
-                           .entry_dep = (int64_t)(verified ? ref : enc)};
+  CF_TRY(host_task(tr, host, in, "DATA_IN", ss->data_in_start_ns, ss->data_in_end_ns,
+                   (int64_t)(verified ? ref : enc)));
+  cf_trace_feed_opts fo = {
+      .prog = cf_executor_starpu_program(g->ex), .id_offset = g->next_id, .entry_dep = (int64_t)in};
   CF_TRY(cf_trace_log_record_opts(log, dag, &fo, tr));
   int64_t last = -1;
   uint64_t last_end = 0;

@@ -33,9 +33,10 @@ ntasks=$(sed -nE 's/.* ([0-9]+) tasks per ciphertext.*/\1/p' "$tmp/out")
 
 "$cf" trace summary "$tmp/mlp.json" >"$tmp/out" 2>"$tmp/err" || fail "trace summary failed"
 cat "$tmp/out"
-# The DAG's tasks plus the host's encryption, sequential reference and decryption.
-grep -qE "^makespan .* $((ntasks + 3)) tasks, 3 workers" "$tmp/out" ||
-  fail "summary: not $ntasks + 3 tasks on 2 StarPU workers and the host"
+# The DAG's tasks plus the host's encryption, sequential reference, data
+# registration and decryption.
+grep -qE "^makespan .* $((ntasks + 4)) tasks, 3 workers" "$tmp/out" ||
+  fail "summary: not $ntasks + 4 tasks on 2 StarPU workers and the host"
 grep -qE '^critical path [0-9.]+ [mun]?s = [0-9.]+% of the makespan, [0-9]+ tasks' "$tmp/out" ||
   fail "summary: no critical path"
 grep -q '^by HE op' "$tmp/out" || fail "summary: no HE operations"
@@ -45,12 +46,15 @@ python3 - "$tmp/mlp.json" "$ntasks" <<'PY' || fail "trace content"
 import json, sys
 d = json.load(open(sys.argv[1]))
 every = [e for e in d["traceEvents"] if e.get("cat") == "task"]
-host = [t for t in every if t["name"] in ("ENCRYPT", "SEQ_REFERENCE", "DECRYPT")]
+host = [t for t in every if t["name"] in ("ENCRYPT", "SEQ_REFERENCE", "DATA_IN", "DECRYPT")]
 tasks = [t for t in every if t not in host]
-assert len(tasks) == int(sys.argv[2]) and len(host) == 3, (len(tasks), len(host), sys.argv[2])
+assert len(tasks) == int(sys.argv[2]) and len(host) == 4, (len(tasks), len(host), sys.argv[2])
 ids = {t["args"]["id"] for t in every}
-enc = [t["args"]["id"] for t in host if t["name"] == "ENCRYPT"][0]
-assert all(t["ts"] >= h["ts"] + h["dur"] for t in tasks for h in host if h["name"] == "SEQ_REFERENCE")
+# Host stages in order, and no DAG task before the data is in.
+order = [h["name"] for h in sorted(host, key=lambda h: h["ts"])]
+assert order == ["ENCRYPT", "SEQ_REFERENCE", "DATA_IN", "DECRYPT"], order
+data_in = [h for h in host if h["name"] == "DATA_IN"][0]
+assert min(t["ts"] for t in tasks) >= data_in["ts"] + data_in["dur"] - 1e-3
 assert all(t["args"]["op"] for t in tasks), "a task without HE op"
 assert all(0 <= t["args"]["limbs"][0] < t["args"]["limbs"][1] for t in tasks), "limb range"
 deps = [x for t in tasks for x in t["args"].get("deps", [])]
