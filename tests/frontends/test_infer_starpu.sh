@@ -61,4 +61,10 @@ deps = [x for t in tasks for x in t["args"].get("deps", [])]
 assert deps and all(x in ids for x in deps), "dependencies missing or dangling"
 assert [m["name"] for m in d["otherData"]["memnodes"]] == ["RAM"], d["otherData"]["memnodes"]
 PY
+# run --trace: the same recorder on an HE program file; tasks carry their ops.
+"$cf" run "$src/examples/programs/square_add.cfp" --ncpus 2 --trace "$tmp/run.json" \
+  --model-dir "$tmp/models" >"$tmp/out" 2>"$tmp/err" || fail "run --trace failed"
+"$cf" trace summary "$tmp/run.json" >"$tmp/out" 2>"$tmp/err" || fail "trace summary of run failed"
+grep -qE '^critical path [0-9.]+ [mun]?s = ' "$tmp/out" || fail "run trace: no critical path"
+grep -qE '^  (mul|relin|rescale|add) ' "$tmp/out" || fail "run trace: tasks without HE ops"
 echo "infer on StarPU: all checks passed"
