@@ -49,15 +49,15 @@ static cf_status starpu_create(graph_ctx *g) {
 }
 
 /* One stage of the host thread as a trace task on worker `host`. */
-static cf_status host_task(cf_trace *tr, int host, uint64_t id, const char *kernel, uint64_t a,
-                           uint64_t b, int64_t dep) {
+static cf_status host_task(cf_trace *tr, int host, uint64_t id, const char *kernel, const char *op,
+                           uint64_t a, uint64_t b, int64_t dep) {
   uint64_t d = dep >= 0 ? (uint64_t)dep : 0;
   cf_trace_task k = {.id = id,
                      .worker = host,
                      .start_ns = a,
                      .end_ns = b > a ? b : a,
                      .kernel = kernel,
-                     .op = NULL,
+                     .op = op,
                      .node = -1,
                      .limb_begin = -1,
                      .limb_end = -1,
@@ -81,11 +81,13 @@ static cf_status trace_run(graph_ctx *g, const cf_trace_log *log, const cf_dag *
   if (!ss) return CF_FAIL(CF_EINTERNAL, "StarPU run left no statistics");
   int host = log->nworkers;
   CF_TRY(cf_trace_add_worker(tr, host, "host", CF_TRACE_CPU, 0));
-  CF_TRY(host_task(tr, host, enc, "ENCRYPT", t->at_encrypt, t->at_verify, g->last_decrypt));
+  CF_TRY(
+      host_task(tr, host, enc, "ENCRYPT", "encrypt", t->at_encrypt, t->at_verify, g->last_decrypt));
   bool verified = g->sp->verify;
   if (verified)
-    CF_TRY(host_task(tr, host, ref, "SEQ_REFERENCE", t->at_verify, t->at_execute, (int64_t)enc));
-  CF_TRY(host_task(tr, host, in, "DATA_IN", ss->data_in_start_ns, ss->data_in_end_ns,
+    CF_TRY(host_task(tr, host, ref, "SEQ_REFERENCE", "verify", t->at_verify, t->at_execute,
+                     (int64_t)enc));
+  CF_TRY(host_task(tr, host, in, "DATA_IN", "data_in", ss->data_in_start_ns, ss->data_in_end_ns,
                    (int64_t)(verified ? ref : enc)));
   cf_trace_feed_opts fo = {
       .prog = cf_executor_starpu_program(g->ex), .id_offset = g->next_id, .entry_dep = (int64_t)in};
@@ -95,7 +97,7 @@ static cf_status trace_run(graph_ctx *g, const cf_trace_log *log, const cf_dag *
   for (size_t i = 0; i < log->n; i++)
     if (log->records[i].worker >= 0 && log->records[i].end_ns >= last_end)
       last_end = log->records[i].end_ns, last = (int64_t)(g->next_id + i);
-  CF_TRY(host_task(tr, host, dec, "DECRYPT", t->at_decrypt, t->at_end, last));
+  CF_TRY(host_task(tr, host, dec, "DECRYPT", "decrypt", t->at_decrypt, t->at_end, last));
   g->last_decrypt = (int64_t)dec;
   g->next_id = dec + 1;
   return CF_OK;
