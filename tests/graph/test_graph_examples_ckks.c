@@ -18,29 +18,6 @@
 
 enum { MIN_BITS = 15 };
 
-static int bit_length(uint64_t v) { return 64 - __builtin_clzll(v); }
-
-/* CKKS parameters whose primes are exactly the chain's. */
-static cf_ckks_params *params_for(const cf_chain *c) {
-  cf_ckks_params_spec s;
-  memset(&s, 0, sizeof s);
-  s.log_n = (int)c->log_n, s.nq = (int)c->nq, s.np = (int)c->np, s.dnum = (int)c->dnum;
-  for (uint32_t i = 0; i < c->nq; i++)
-    s.q_bits[i] = bit_length(c->q[i]);
-  for (uint32_t i = 0; i < c->np; i++)
-    s.p_bits[i] = bit_length(c->p[i]);
-  s.log_scale = c->scale_log2;
-  s.secret = CF_CKKS_SECRET_TERNARY;
-  s.allow_insecure = true;
-  cf_ckks_params *pr = NULL;
-  if (cf_ckks_params_create(&s, &pr) != CF_OK) fail_msg("params: %s", cf_last_error());
-  cf_chain d;
-  assert_int_equal(cf_chain_from_params(pr, &d), CF_OK);
-  assert_memory_equal(d.q, c->q, sizeof d.q);
-  assert_memory_equal(d.p, c->p, sizeof d.p);
-  return pr;
-}
-
 /* Bits of agreement: -log2(largest error / max(1, largest magnitude)). */
 static double agreement_bits(const cf_ckks_params *pr, const cf_program *p, uint64_t seed) {
   cf_executor *ex[2];
@@ -89,7 +66,7 @@ static void test_examples_encrypted(void **state) {
   (void)state;
   cf_chain c;
   assert_int_equal(example_chain(&c), CF_OK);
-  cf_ckks_params *pr = params_for(&c);
+  cf_ckks_params *pr = params_for_chain(&c);
   uint64_t seed = test_seed();
   for (int i = 0; i < nexamples; i++) {
     cf_program *p, *q;
