@@ -150,8 +150,8 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
       if (in->im[i] != 0.0) {
         free(d);
         return CF_FAIL(CF_EINVAL,
-                       "plaintext '%s' takes real values; value %zu has imaginary part %g",
-                       n->name, i, in->im[i]);
+                       "plaintext '%s' takes real values; value %zu has imaginary part %g", n->name,
+                       i, in->im[i]);
       }
     memcpy(d, in->re, slots * sizeof *d);
   }

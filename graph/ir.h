@@ -35,7 +35,7 @@ enum { CF_DATA_INLINE = 0, CF_DATA_RANDOM = 1, CF_DATA_EXTERNAL = 2 };
 /* Exact scale: 2^log2 * prod_i q_i^e[i]. A product of two ciphertexts
  * adds exponents, so repeated squaring (polynomial bases) doubles them per
  * level: the bounds leave room for about 14 squarings in a row. */
-#define CF_SCALE_EMAX 16000
+#define CF_SCALE_EMAX    16000
 #define CF_SCALE_LOG2MAX (1 << 24)
 typedef struct cf_scale {
   int32_t log2;

@@ -26,11 +26,11 @@ enum { MAX_GIANT = 31 };
 typedef struct pctx {
   cf_program *p;
   int cheb;
-  int k;           /* leaves have degree < k */
-  int nbaby;       /* B_1..B_nbaby (nbaby = min(k, degree)) */
-  int ngiant;      /* giant[j] = B_{k 2^j}, j < ngiant */
-  cf_value *baby;  /* [nbaby + 1] */
-  int *bl;         /* level of baby[i] (planned, then actual) */
+  int k;          /* leaves have degree < k */
+  int nbaby;      /* B_1..B_nbaby (nbaby = min(k, degree)) */
+  int ngiant;     /* giant[j] = B_{k 2^j}, j < ngiant */
+  cf_value *baby; /* [nbaby + 1] */
+  int *bl;        /* level of baby[i] (planned, then actual) */
   cf_value giant[MAX_GIANT];
   int gl[MAX_GIANT];
 } pctx;

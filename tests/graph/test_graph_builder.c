@@ -200,7 +200,6 @@ static void test_chain_checks(void **state) {
   assert_int_equal(cf_galois_rotation(&c, -1), cf_galois_rotation(&c, (int)(m / 4) - 1));
 }
 
-
 /* Sum of log2 of primes lo..hi of a list, and its size in whole bits. */
 static int bits_of(const uint64_t *v, uint32_t lo, uint32_t hi) {
   double l = 0;

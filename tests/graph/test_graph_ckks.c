@@ -287,12 +287,9 @@ static void test_poly_chained(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_chain_from_params),
-      cmocka_unit_test(test_random_programs),
-      cmocka_unit_test(test_bsgs_linear),
-      cmocka_unit_test(test_dag_bit_identical),
-      cmocka_unit_test(test_real_plaintexts),
-      cmocka_unit_test(test_poly_chained),
+      cmocka_unit_test(test_chain_from_params), cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_bsgs_linear),       cmocka_unit_test(test_dag_bit_identical),
+      cmocka_unit_test(test_real_plaintexts),   cmocka_unit_test(test_poly_chained),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,7 +213,6 @@ static void test_poly_expand(void **state) {
   cf_program_destroy(p), cf_program_destroy(q);
 }
 
-
 static double silu(double x) { return x / (1 + exp(-x)); }
 
 static int ceil_log2(int v) {
