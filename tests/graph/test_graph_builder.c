@@ -273,6 +273,37 @@ static void test_chain_special_primes(void **state) {
   free(text);
 }
 
+/* Repeated squaring doubles the exponents of the exact scale: the numeric
+ * value stays finite and equal to the recursion s' = s^2 / q_l computed in
+ * long double, and past the exponent bound the builder refuses the node
+ * with a message instead of wrapping around. */
+static void test_scale_growth(void **state) {
+  (void)state;
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 10, 20, 55, 40, 2, 55, 10, 40), CF_OK);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x;
+  assert_int_equal(cf_prog_input(p, "x", 19, 0, 8, &x), CF_OK);
+  long double want = 0x1p40L;
+  cf_status st = CF_OK;
+  int k = 0;
+  for (; k < 19 && st == CF_OK; k++) {
+    int level = p->nodes[x].type.level;
+    st = cf_prog_mul(p, x, x, &x);
+    if (st != CF_OK) break;
+    want = want * want / (long double)c.q[level];
+    double got = cf_scale_value(&c, &p->nodes[x].type.scale);
+    assert_true(isfinite(got));
+    assert_true(fabsl(got / want - 1) < 1e-12L);
+  }
+  assert_int_equal(st, CF_ESCALE);
+  assert_int_equal(k, 14); /* the 15th product would hold q_19^-16384, past 16000 */
+  assert_non_null(strstr(cf_last_error(), "exact scale out of range"));
+  cf_clear_error();
+  cf_program_destroy(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_misuse),
@@ -280,6 +311,7 @@ int main(void) {
       cmocka_unit_test(test_simulator),
       cmocka_unit_test(test_chain_checks),
       cmocka_unit_test(test_chain_special_primes),
+      cmocka_unit_test(test_scale_growth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
