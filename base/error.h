@@ -12,10 +12,10 @@ cf_status cf_error_at(cf_status status, const char *file, int line, const char *
 #define CF_FAIL(status, ...) cf_error_at((status), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Propagates a failing status unchanged (its message is already recorded). */
-#define CF_TRY(expr)                                                           \
-  do {                                                                         \
-    cf_status cf_try_status_ = (expr);                                         \
-    if (cf_try_status_ != CF_OK) return cf_try_status_;                        \
+#define CF_TRY(expr)                                                                               \
+  do {                                                                                             \
+    cf_status cf_try_status_ = (expr);                                                             \
+    if (cf_try_status_ != CF_OK) return cf_try_status_;                                            \
   } while (0)
 
 #endif

@@ -27,8 +27,10 @@ cf_log_level cf_log_get_level(void) {
     cf_log_level parsed = CF_LOG_WARN;
     const char *env = getenv("CIPHERFLOW_LOG");
     if (env && *env && cf_log_parse_level(env, &parsed) != 0) {
-      fprintf(stderr, "cipherflow: warn: CIPHERFLOW_LOG=%s is not one of error, warn, info, "
-                      "debug; using warn\n", env);
+      fprintf(stderr,
+              "cipherflow: warn: CIPHERFLOW_LOG=%s is not one of error, warn, info, "
+              "debug; using warn\n",
+              env);
     }
     level = (int)parsed;
     atomic_store(&current_level, level);

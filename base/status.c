@@ -8,7 +8,7 @@ static _Thread_local char last_error[1024];
 
 const char *cf_status_str(cf_status s) {
   switch (s) {
-#define CF_STATUS_STR_(name, value, text)                                      \
+#define CF_STATUS_STR_(name, value, text)                                                          \
   case CF_##name: return text;
     CF_STATUS_MAP(CF_STATUS_STR_)
 #undef CF_STATUS_STR_
@@ -18,7 +18,7 @@ const char *cf_status_str(cf_status s) {
 
 const char *cf_status_name(cf_status s) {
   switch (s) {
-#define CF_STATUS_NAME_(name, value, text)                                     \
+#define CF_STATUS_NAME_(name, value, text)                                                         \
   case CF_##name: return "CF_" #name;
     CF_STATUS_MAP(CF_STATUS_NAME_)
 #undef CF_STATUS_NAME_

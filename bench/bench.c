@@ -36,15 +36,19 @@ uint64_t cf_bench_median(uint64_t *samples_ns, int n) {
 
 static void print_header(cf_bench *b) {
   if (b->json || b->reported++) return;
-  printf("%-10s %-28s %-34s %12s %12s %12s %5s\n", "suite", "name", "params", "median",
-         "min", "max", "reps");
+  printf("%-10s %-28s %-34s %12s %12s %12s %5s\n", "suite", "name", "params", "median", "min",
+         "max", "reps");
 }
 
 static void fmt_time(char *out, size_t size, uint64_t ns) {
-  if (ns >= 10000000000u) snprintf(out, size, "%.2f s", ns / 1e9);
-  else if (ns >= 10000000u) snprintf(out, size, "%.2f ms", ns / 1e6);
-  else if (ns >= 10000u) snprintf(out, size, "%.2f us", ns / 1e3);
-  else snprintf(out, size, "%llu ns", (unsigned long long)ns);
+  if (ns >= 10000000000u)
+    snprintf(out, size, "%.2f s", ns / 1e9);
+  else if (ns >= 10000000u)
+    snprintf(out, size, "%.2f ms", ns / 1e6);
+  else if (ns >= 10000u)
+    snprintf(out, size, "%.2f us", ns / 1e3);
+  else
+    snprintf(out, size, "%llu ns", (unsigned long long)ns);
 }
 
 void cf_bench_report_samples(cf_bench *b, const char *name, const char *params_json,

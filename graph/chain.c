@@ -1,4 +1,5 @@
 /* Chain descriptions: what graph/ needs of the CKKS parameters. */
+#include <math.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -64,6 +65,34 @@ static cf_status next_prime(const cf_chain *c, unsigned bits, uint64_t *out) {
   return CF_FAIL(CF_EINVAL, "no %u-bit prime = 1 mod 2N for log_n=%u", bits, c->log_n);
 }
 
+/* Hybrid key switching splits the q primes of the top level into digits of
+ * alpha = ceil(nq / dnum) consecutive primes (kernels/ckks/context.c); the
+ * ModDown by P divides the key-switching noise, which grows with the digit,
+ * so P must be at least as large as the largest digit. Sizes are compared
+ * in whole bits (ceil(log2)), so primes just below a power of two count as
+ * that power. */
+static int size_bits(double log2v) { return (int)ceil(log2v - 1e-9); }
+
+static double p_log2(const cf_chain *c) {
+  double v = 0;
+  for (uint32_t i = 0; i < c->np; i++)
+    v += log2((double)c->p[i]);
+  return v;
+}
+
+static double largest_digit_log2(const cf_chain *c, uint32_t *first, uint32_t *last) {
+  uint32_t alpha = (c->nq + c->dnum - 1) / c->dnum;
+  double best = 0;
+  for (uint32_t s = 0; s < c->nq; s += alpha) {
+    double v = 0;
+    uint32_t e = s + alpha < c->nq ? s + alpha : c->nq;
+    for (uint32_t i = s; i < e; i++)
+      v += log2((double)c->q[i]);
+    if (v > best) best = v, *first = s, *last = e - 1;
+  }
+  return best;
+}
+
 cf_status cf_chain_generate(cf_chain *c, unsigned log_n, unsigned nq, unsigned first_bits,
                             unsigned q_bits, unsigned np, unsigned p_bits, unsigned dnum,
                             int scale_log2) {
@@ -89,6 +118,19 @@ cf_status cf_chain_generate(cf_chain *c, unsigned log_n, unsigned nq, unsigned f
     CF_TRY(next_prime(c, p_bits, &c->p[i]));
     c->np++;
   }
+  if (dnum < 1 || dnum > nq)
+    return CF_FAIL(CF_EINVAL, "chain dnum must be in 1..%u, got %u", nq, dnum);
+  uint32_t f = 0, l = 0;
+  int need = size_bits(largest_digit_log2(c, &f, &l));
+  while (size_bits(p_log2(c)) < need) {
+    if (c->np == CF_CHAIN_MAX_P)
+      return CF_FAIL(CF_EINVAL,
+                     "chain: the largest key-switching digit (q%u..q%u) has %d bits, more than "
+                     "%d special primes of %u bits can cover; use a larger dnum",
+                     f, l, need, CF_CHAIN_MAX_P, p_bits);
+    CF_TRY(next_prime(c, p_bits, &c->p[c->np]));
+    c->np++;
+  }
   return cf_chain_check(c);
 }
 
@@ -106,6 +148,7 @@ cf_status cf_chain_check(const cf_chain *c) {
   if (c->scale_log2 < 1 || c->scale_log2 > 120)
     return CF_FAIL(CF_EINVAL, "chain scale 2^%d out of range 2^1..2^120", c->scale_log2);
   uint64_t m = 2ull << c->log_n;
+
   for (uint32_t i = 0; i < c->nq + c->np; i++) {
     uint64_t v = i < c->nq ? c->q[i] : c->p[i - c->nq];
     const char *w = i < c->nq ? "q" : "p";
@@ -119,6 +162,14 @@ cf_status cf_chain_check(const cf_chain *c) {
         return CF_FAIL(CF_EINVAL, "chain %s%u = %llu appears twice", w, idx, (unsigned long long)v);
     }
   }
+  uint32_t f = 0, l = 0;
+  int dbits = size_bits(largest_digit_log2(c, &f, &l)), pbits = size_bits(p_log2(c));
+  if (pbits < dbits)
+    return CF_FAIL(CF_EINVAL,
+                   "chain special primes P have %d bits, less than the largest key-switching "
+                   "digit (q%u..q%u, dnum=%u) with %d bits: hybrid key switching needs "
+                   "log2 P >= the digit's size (add special primes or raise dnum)",
+                   pbits, f, l, c->dnum, dbits);
   return CF_OK;
 }
 

@@ -146,6 +146,13 @@ static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
       free(d);
       return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
     }
+    for (size_t i = 0; i < slots; i++)
+      if (in->im[i] != 0.0) {
+        free(d);
+        return CF_FAIL(CF_EINVAL,
+                       "plaintext '%s' takes real values; value %zu has imaginary part %g", n->name,
+                       i, in->im[i]);
+      }
     memcpy(d, in->re, slots * sizeof *d);
   }
   if (n->op == CF_OP_PLAINTEXT && n->shift % (long)slots) {

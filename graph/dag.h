@@ -27,22 +27,25 @@
  * placement and communication analysis can see them. */
 typedef enum cf_kernel_kind {
   /* limb-local */
-  CF_KERNEL_NTT,        /* piece0 RW: coefficient -> evaluation form */
-  CF_KERNEL_INTT,       /* piece0 RW: evaluation -> coefficient form */
-  CF_KERNEL_ADD,        /* piece0 W = piece1 + piece2 */
-  CF_KERNEL_SUB,        /* piece0 W = piece1 - piece2 */
-  CF_KERNEL_NEG,        /* piece0 W = -piece1 */
-  CF_KERNEL_MUL,        /* piece0 W = piece1 * piece2 (pointwise) */
-  CF_KERNEL_MUL_ACC,    /* piece0 RW += piece1 * piece2 */
-  CF_KERNEL_MUL_CONST,  /* piece0 W = piece1 * constant (arg.constant) */
-  CF_KERNEL_COPY,       /* piece0 W = piece1 */
-  CF_KERNEL_AUTOMORPH,  /* piece0 W = piece1(X^arg.galois), evaluation form */
-  CF_KERNEL_KS_INNER,   /* piece0, piece1 RW (acc0, acc1) += piece2 (digit) * piece3, piece4 (key) */
-  CF_KERNEL_FUSED,      /* a chain of limb-local kinds merged into one task */
+  CF_KERNEL_NTT,       /* piece0 RW: coefficient -> evaluation form */
+  CF_KERNEL_INTT,      /* piece0 RW: evaluation -> coefficient form */
+  CF_KERNEL_ADD,       /* piece0 W = piece1 + piece2 */
+  CF_KERNEL_SUB,       /* piece0 W = piece1 - piece2 */
+  CF_KERNEL_NEG,       /* piece0 W = -piece1 */
+  CF_KERNEL_MUL,       /* piece0 W = piece1 * piece2 (pointwise) */
+  CF_KERNEL_MUL_ACC,   /* piece0 RW += piece1 * piece2 */
+  CF_KERNEL_MUL_CONST, /* piece0 W = piece1 * constant (arg.constant) */
+  CF_KERNEL_COPY,      /* piece0 W = piece1 */
+  CF_KERNEL_AUTOMORPH, /* piece0 W = piece1(X^arg.galois), evaluation form */
+  CF_KERNEL_KS_INNER,  /* piece0, piece1 RW (acc0, acc1) += piece2 (digit) * piece3, piece4 (key) */
+  CF_KERNEL_FUSED,     /* a chain of limb-local kinds merged into one task */
   /* limbs meet */
-  CF_KERNEL_MODUP,      /* piece0 W (extension limbs, coefficient form) from piece1 R (one digit's limbs, coefficient form) */
-  CF_KERNEL_MODDOWN,    /* piece0 RW (Q limbs, evaluation form) -= NTT(conv(piece1 R: P limbs, coefficient form)), then * P^-1 */
-  CF_KERNEL_RESCALE,    /* piece0 RW (limbs of 0..l-1, evaluation form) = (piece0 - NTT(conv(piece1 R: limb l, coefficient form))) * q_l^-1 */
+  CF_KERNEL_MODUP, /* piece0 W (extension limbs, coefficient form) from piece1 R (one digit's limbs,
+                      coefficient form) */
+  CF_KERNEL_MODDOWN, /* piece0 RW (Q limbs, evaluation form) -= NTT(conv(piece1 R: P limbs,
+                        coefficient form)), then * P^-1 */
+  CF_KERNEL_RESCALE, /* piece0 RW (limbs of 0..l-1, evaluation form) = (piece0 - NTT(conv(piece1 R:
+                        limb l, coefficient form))) * q_l^-1 */
   CF_KERNEL_COUNT
 } cf_kernel_kind;
 
@@ -59,11 +62,11 @@ typedef struct cf_dag_buffer {
   uint32_t id;
   cf_buffer_role role;
   uint32_t nlimbs;
-  const uint16_t *primes;   /* nlimbs prime indices */
-  int ntt_form;             /* form in which the buffer starts */
-  int value;                /* HE program value id it belongs to, or -1 */
-  int poly;                 /* which polynomial of that value (0, 1, 2), or -1 */
-  const char *name;         /* for traces and DOT; owned by the DAG */
+  const uint16_t *primes; /* nlimbs prime indices */
+  int ntt_form;           /* form in which the buffer starts */
+  int value;              /* HE program value id it belongs to, or -1 */
+  int poly;               /* which polynomial of that value (0, 1, 2), or -1 */
+  const char *name;       /* for traces and DOT; owned by the DAG */
 } cf_dag_buffer;
 
 typedef struct cf_dag_piece {
@@ -79,16 +82,16 @@ typedef struct cf_dag_task {
   uint8_t npieces;
   cf_dag_piece pieces[CF_DAG_MAX_PIECES];
   union {
-    uint64_t galois;     /* AUTOMORPH: X -> X^galois */
-    uint32_t constant;   /* MUL_CONST: index into the DAG's constant table */
-    uint32_t digit;      /* MODUP: key-switching digit */
-    uint32_t fused;      /* FUSED: index into the DAG's fused-chain table */
+    uint64_t galois;   /* AUTOMORPH: X -> X^galois */
+    uint32_t constant; /* MUL_CONST: index into the DAG's constant table */
+    uint32_t digit;    /* MODUP: key-switching digit */
+    uint32_t fused;    /* FUSED: index into the DAG's fused-chain table */
   } arg;
-  int he_node;           /* HE program node it came from */
-  int level;             /* ciphertext level the kernel works at (MODUP, MODDOWN and
-                            RESCALE need it: for RESCALE the level before rescaling) */
-  double cost_ns;        /* estimate from the cost model */
-  double bytes;          /* bytes read + written */
+  int he_node;    /* HE program node it came from */
+  int level;      /* ciphertext level the kernel works at (MODUP, MODDOWN and
+                     RESCALE need it: for RESCALE the level before rescaling) */
+  double cost_ns; /* estimate from the cost model */
+  double bytes;   /* bytes read + written */
 } cf_dag_task;
 
 typedef struct cf_dag cf_dag;

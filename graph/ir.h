@@ -32,10 +32,14 @@ typedef enum cf_op {
 enum { CF_KIND_CT = 0, CF_KIND_PT = 1, CF_KIND_CONST = 2 };
 enum { CF_DATA_INLINE = 0, CF_DATA_RANDOM = 1, CF_DATA_EXTERNAL = 2 };
 
-/* Exact scale: 2^log2 * prod_i q_i^e[i]. */
+/* Exact scale: 2^log2 * prod_i q_i^e[i]. A product of two ciphertexts
+ * adds exponents, so repeated squaring (polynomial bases) doubles them per
+ * level: the bounds leave room for about 14 squarings in a row. */
+#define CF_SCALE_EMAX    16000
+#define CF_SCALE_LOG2MAX (1 << 24)
 typedef struct cf_scale {
   int32_t log2;
-  int8_t e[CF_CHAIN_MAX_Q];
+  int16_t e[CF_CHAIN_MAX_Q];
 } cf_scale;
 
 typedef struct cf_type {
@@ -91,12 +95,16 @@ int cf_op_from_name(const char *s, size_t len); /* -1 if unknown */
 /* Scales. */
 void cf_scale_pow2(cf_scale *s, int log2);
 bool cf_scale_eq(const cf_scale *a, const cf_scale *b);
-void cf_scale_mul(cf_scale *out, const cf_scale *a, const cf_scale *b);
-void cf_scale_div(cf_scale *out, const cf_scale *a, const cf_scale *b);
-void cf_scale_mul_q(cf_scale *s, int i, int times); /* times may be negative */
+/* These return false (and leave *out unspecified) when an exponent would
+ * leave +-CF_SCALE_EMAX (2: +-CF_SCALE_LOG2MAX). */
+bool cf_scale_mul(cf_scale *out, const cf_scale *a, const cf_scale *b);
+bool cf_scale_div(cf_scale *out, const cf_scale *a, const cf_scale *b);
+bool cf_scale_mul_q(cf_scale *s, int i, int times); /* times may be negative */
 double cf_scale_log2(const cf_chain *c, const cf_scale *s);
+/* Numeric value, without intermediate overflow (inf only if the value
+ * itself does not fit a double). */
 double cf_scale_value(const cf_chain *c, const cf_scale *s);
-/* "2^40*q3/q2" into buf; returns chars written */
+/* "2^40*q3/q2^2" into buf; returns chars written */
 int cf_scale_format(const cf_scale *s, char *buf, size_t cap);
 void cf_type_format(const cf_type *t, char *buf, size_t cap);
 bool cf_type_eq(const cf_type *a, const cf_type *b);
@@ -137,7 +145,6 @@ cf_status cf_manage_after_mul(cf_program *p, cf_value v, cf_value *out);
 /* Polynomial expansion into p (auto-managed); used by the pass and to type
  * POLY nodes when they are built. */
 cf_status cf_poly_expand(cf_program *p, cf_value x, const cf_node *poly, cf_value *out);
-/* Levels a polynomial of this degree consumes in cf_poly_expand. */
 
 /* Deterministic data for random(seed) plaintexts: value j of the stream. */
 void cf_random_data(uint64_t seed, double *out, size_t n);

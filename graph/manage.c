@@ -68,8 +68,8 @@ cf_status cf_manage_align_to(cf_program *p, cf_value a, int level, const cf_scal
                    p->n, a, ty(p, a)->level, level);
   CF_TRY(drop_to(p, a, level + 1, &a));
   cf_scale ps;
-  cf_scale_div(&ps, scale, &ty(p, a)->scale);
-  cf_scale_mul_q(&ps, level + 1, 1);
+  if (!cf_scale_div(&ps, scale, &ty(p, a)->scale) || !cf_scale_mul_q(&ps, level + 1, 1))
+    return CF_FAIL(CF_ESCALE, "node %%%zu: exact scale out of range aligning %%%d", p->n, a);
   CF_TRY(cf_b_mul_const_scaled(p, a, 1.0, &ps, &a));
   return cf_b_unary(p, CF_OP_RESCALE, a, 0, out);
 }
@@ -132,7 +132,7 @@ cf_status cf_b_mul(cf_program *p, cf_value a, cf_value b, int manage, cf_value *
   cf_node n;
   cf_node_init(&n, CF_OP_MUL);
   n.nargs = 2, n.args[0] = a, n.args[1] = b;
-  if (!ctct && ty(p, a)->kind == CF_KIND_CT) cf_scale_mul_q(&n.pscale, ty(p, a)->level, 1);
+  if (!ctct && ty(p, a)->kind == CF_KIND_CT) (void)cf_scale_mul_q(&n.pscale, ty(p, a)->level, 1);
   cf_value v;
   CF_TRY(cf_program_append(p, &n, &v));
   if (manage == CF_MANAGE_AUTO) return cf_manage_after_mul(p, v, out);
@@ -159,7 +159,7 @@ cf_status cf_b_linear(cf_program *p, cf_value x, size_t nt, const int *rots, con
   }
   memcpy(n.rots, rots, nt * sizeof *rots);
   memcpy(n.pts, pts, nt * sizeof *pts);
-  if (ty(p, x)->kind == CF_KIND_CT) cf_scale_mul_q(&n.pscale, ty(p, x)->level, 1);
+  if (ty(p, x)->kind == CF_KIND_CT) (void)cf_scale_mul_q(&n.pscale, ty(p, x)->level, 1);
   cf_value v;
   CF_TRY(cf_program_append(p, &n, &v));
   if (manage == CF_MANAGE_AUTO) return cf_b_unary(p, CF_OP_RESCALE, v, 0, out);

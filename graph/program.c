@@ -135,6 +135,14 @@ static cf_status check_scale_room(const cf_program *p, const cf_node *n, const c
   return CF_OK;
 }
 
+/* Exact scales double their exponents with every squaring. */
+static cf_status scale_overflow(const cf_program *p, const cf_node *n) {
+  return NODE_FAIL(CF_ESCALE, p, n,
+                   "exact scale out of range: a prime exponent would pass %d or the power of two "
+                   "2^%d (too many products in a row without a bootstrap)",
+                   CF_SCALE_EMAX, CF_SCALE_LOG2MAX);
+}
+
 static cf_status need_ct(const cf_program *p, const cf_node *n, int i, int polys) {
   const cf_type *t = arg_type(p, n->args[i]);
   if (t->kind != CF_KIND_CT)
@@ -235,13 +243,13 @@ static cf_status infer(const cf_program *p, cf_node *n) {
                          n->args[0], a->level, n->args[1], b->level);
       if (a->slots != b->slots)
         return NODE_FAIL(CF_EINVAL, p, n, "slot counts differ: %u and %u", a->slots, b->slots);
-      cf_scale_mul(&t->scale, &a->scale, &b->scale);
+      if (!cf_scale_mul(&t->scale, &a->scale, &b->scale)) return scale_overflow(p, n);
       t->polys = 3;
       memset(&n->pscale, 0, sizeof n->pscale);
     } else {
       if (b->kind == CF_KIND_PT && b->slots != a->slots)
         return NODE_FAIL(CF_EINVAL, p, n, "slot counts differ: %u and %u", a->slots, b->slots);
-      cf_scale_mul(&t->scale, &a->scale, &n->pscale);
+      if (!cf_scale_mul(&t->scale, &a->scale, &n->pscale)) return scale_overflow(p, n);
     }
     return check_scale_room(p, n, t);
   case CF_OP_RELIN:
@@ -258,7 +266,7 @@ static cf_status infer(const cf_program *p, cf_node *n) {
       return NODE_FAIL(CF_ELEVEL, p, n, "level exhausted: operand %%%d is at level 0", n->args[0]);
     *t = *a;
     t->level = (int16_t)(a->level - 1);
-    cf_scale_mul_q(&t->scale, a->level, -1);
+    if (!cf_scale_mul_q(&t->scale, a->level, -1)) return scale_overflow(p, n);
     return check_scale_room(p, n, t);
   case CF_OP_LEVEL_DROP:
     CF_TRY(need_ct(p, n, 0, 0));
@@ -293,7 +301,7 @@ static cf_status infer(const cf_program *p, cf_node *n) {
                          p->nodes[v].type.slots, a->slots);
     }
     *t = *a;
-    cf_scale_mul(&t->scale, &a->scale, &n->pscale);
+    if (!cf_scale_mul(&t->scale, &a->scale, &n->pscale)) return scale_overflow(p, n);
     return check_scale_room(p, n, t);
   case CF_OP_POLY: {
     CF_TRY(need_ct(p, n, 0, 2));

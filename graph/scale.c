@@ -16,23 +16,36 @@ bool cf_scale_eq(const cf_scale *a, const cf_scale *b) {
   return a->log2 == b->log2 && memcmp(a->e, b->e, sizeof a->e) == 0;
 }
 
-void cf_scale_mul(cf_scale *out, const cf_scale *a, const cf_scale *b) {
+static bool fits(long e) { return e >= -CF_SCALE_EMAX && e <= CF_SCALE_EMAX; }
+
+static bool combine(cf_scale *out, const cf_scale *a, const cf_scale *b, int sign) {
   cf_scale r;
-  r.log2 = a->log2 + b->log2;
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++)
-    r.e[i] = (int8_t)(a->e[i] + b->e[i]);
+  long l2 = (long)a->log2 + sign * (long)b->log2;
+  if (l2 < -CF_SCALE_LOG2MAX || l2 > CF_SCALE_LOG2MAX) return false;
+  r.log2 = (int32_t)l2;
+  for (int i = 0; i < CF_CHAIN_MAX_Q; i++) {
+    long e = (long)a->e[i] + sign * (long)b->e[i];
+    if (!fits(e)) return false;
+    r.e[i] = (int16_t)e;
+  }
   *out = r;
+  return true;
 }
 
-void cf_scale_div(cf_scale *out, const cf_scale *a, const cf_scale *b) {
-  cf_scale r;
-  r.log2 = a->log2 - b->log2;
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++)
-    r.e[i] = (int8_t)(a->e[i] - b->e[i]);
-  *out = r;
+bool cf_scale_mul(cf_scale *out, const cf_scale *a, const cf_scale *b) {
+  return combine(out, a, b, 1);
 }
 
-void cf_scale_mul_q(cf_scale *s, int i, int times) { s->e[i] = (int8_t)(s->e[i] + times); }
+bool cf_scale_div(cf_scale *out, const cf_scale *a, const cf_scale *b) {
+  return combine(out, a, b, -1);
+}
+
+bool cf_scale_mul_q(cf_scale *s, int i, int times) {
+  long e = (long)s->e[i] + times;
+  if (!fits(e)) return false;
+  s->e[i] = (int16_t)e;
+  return true;
+}
 
 double cf_scale_log2(const cf_chain *c, const cf_scale *s) {
   double v = s->log2;
@@ -41,28 +54,59 @@ double cf_scale_log2(const cf_chain *c, const cf_scale *s) {
   return v;
 }
 
-double cf_scale_value(const cf_chain *c, const cf_scale *s) {
-  double v = ldexp(1.0, s->log2);
-  for (uint32_t i = 0; i < c->nq && i < CF_CHAIN_MAX_Q; i++) {
-    for (int k = 0; k < s->e[i]; k++)
-      v *= (double)c->q[i];
-    for (int k = 0; k < -s->e[i]; k++)
-      v /= (double)c->q[i];
+/* A long double mantissa with a separate binary exponent: the exponents of
+ * the parts (2^80000 / q^2000) are far outside double range while their
+ * product is an ordinary number. */
+typedef struct xfloat {
+  long double m;
+  long e;
+} xfloat;
+
+static xfloat xmul(xfloat a, xfloat b) {
+  int k;
+  long double m = frexpl(a.m * b.m, &k);
+  return (xfloat){m, a.e + b.e + k};
+}
+
+static xfloat xpow(uint64_t q, int n) {
+  int k;
+  long double m = frexpl((long double)q, &k);
+  xfloat base = {m, k}, r = {1.0L, 0};
+  for (; n; n >>= 1) {
+    if (n & 1) r = xmul(r, base);
+    base = xmul(base, base);
   }
-  return v;
+  return r;
+}
+
+double cf_scale_value(const cf_chain *c, const cf_scale *s) {
+  xfloat num = {1.0L, s->log2}, den = {1.0L, 0};
+  for (uint32_t i = 0; i < c->nq && i < CF_CHAIN_MAX_Q; i++) {
+    if (s->e[i] > 0) num = xmul(num, xpow(c->q[i], s->e[i]));
+    if (s->e[i] < 0) den = xmul(den, xpow(c->q[i], -s->e[i]));
+  }
+  int k;
+  long double m = frexpl(num.m / den.m, &k);
+  long e = num.e - den.e + k;
+  if (e > 4096) return HUGE_VAL;
+  if (e < -4096) return 0.0;
+  return ldexp((double)m, (int)e);
 }
 
 int cf_scale_format(const cf_scale *s, char *buf, size_t cap) {
   size_t len = 0;
   int w = snprintf(buf, cap, "2^%d", (int)s->log2);
   len = w > 0 ? (size_t)w : 0;
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++) {
-    for (int k = 0; k < s->e[i] && len < cap; k++)
-      len += (size_t)snprintf(buf + len, cap - len, "*q%d", i);
-  }
-  for (int i = 0; i < CF_CHAIN_MAX_Q; i++) {
-    for (int k = 0; k < -s->e[i] && len < cap; k++)
-      len += (size_t)snprintf(buf + len, cap - len, "/q%d", i);
+  for (int sign = 1; sign >= -1; sign -= 2) {
+    for (int i = 0; i < CF_CHAIN_MAX_Q && len < cap; i++) {
+      int e = sign * s->e[i];
+      if (e <= 0) continue;
+      if (e == 1)
+        w = snprintf(buf + len, cap - len, "%cq%d", sign > 0 ? '*' : '/', i);
+      else
+        w = snprintf(buf + len, cap - len, "%cq%d^%d", sign > 0 ? '*' : '/', i, e);
+      len += w > 0 ? (size_t)w : 0;
+    }
   }
   return (int)(len < cap ? len : cap);
 }

@@ -138,8 +138,15 @@ static cf_status sim_run(cf_executor *ex) {
       if (in->n != m)
         return CF_FAIL(CF_EINVAL, "simulator: '%s' has %u slots, %zu values given", n->name,
                        (unsigned)m, in->n);
-      for (size_t i = 0; i < m; i++)
+      for (size_t i = 0; i < m; i++) {
+        /* plaintexts are real (as the CKKS executors encode them) */
+        if (n->op == CF_OP_PLAINTEXT && cimag(in->v[i]) != 0.0)
+          return CF_FAIL(CF_EINVAL,
+                         "simulator: plaintext '%s' takes real values; value %zu has imaginary "
+                         "part %g",
+                         n->name, i, cimag(in->v[i]));
         y[i] = in->v[shifted(n, i, m)];
+      }
       break;
     }
     case CF_OP_ADD:

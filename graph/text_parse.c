@@ -226,7 +226,7 @@ static cf_status scale(ps *x, const cf_chain *c, cf_scale *s) {
   if (peek(x) != '2') return PFAIL(x, "expected a scale such as 2^40 or 2^80/q3");
   x->pos++;
   CF_TRY(expect(x, '^'));
-  CF_TRY(integer(x, -4096, 4096, &k, "scale exponent"));
+  CF_TRY(integer(x, -CF_SCALE_LOG2MAX, CF_SCALE_LOG2MAX, &k, "scale exponent"));
   cf_scale_pow2(s, (int)k);
   for (;;) {
     int op = peek(x);
@@ -234,11 +234,15 @@ static cf_status scale(ps *x, const cf_chain *c, cf_scale *s) {
     x->pos++;
     if (peek(x) != 'q') return PFAIL(x, "expected q<index> in scale");
     x->pos++;
-    long long i;
+    long long i, times = 1;
     CF_TRY(integer(x, 0, (long long)c->nq - 1, &i, "scale prime index"));
-    int e = s->e[i] + (op == '*' ? 1 : -1);
-    if (e > 100 || e < -100) return PFAIL(x, "scale exponent of q%lld out of range", i);
-    s->e[i] = (int8_t)e;
+    if (peek(x) == '^') {
+      x->pos++;
+      CF_TRY(integer(x, 1, CF_SCALE_EMAX, &times, "scale prime exponent"));
+    }
+    if (!cf_scale_mul_q(s, (int)i, (int)(op == '*' ? times : -times)))
+      return PFAIL(x, "scale exponent of q%lld out of range -%d..%d", i, CF_SCALE_EMAX,
+                   CF_SCALE_EMAX);
   }
   return CF_OK;
 }

@@ -47,9 +47,7 @@ static const cli_opt *find_opt(const cli_spec *spec, const char *name, size_t le
 static int store_value(const cli_spec *spec, const cli_opt *o, const char *value) {
   char *end = NULL;
   switch (o->kind) {
-  case CLI_STRING:
-    *(const char **)o->out = value;
-    return CLI_EXIT_OK;
+  case CLI_STRING: *(const char **)o->out = value; return CLI_EXIT_OK;
   case CLI_INT: {
     errno = 0;
     long v = strtol(value, &end, 10);
@@ -66,8 +64,7 @@ static int store_value(const cli_spec *spec, const cli_opt *o, const char *value
     *(double *)o->out = v;
     return CLI_EXIT_OK;
   }
-  case CLI_FLAG:
-    break;
+  case CLI_FLAG: break;
   }
   return cli_usage_error(spec->command, "--%s takes no value", o->name);
 }

@@ -7,20 +7,20 @@
 typedef enum cli_opt_kind { CLI_FLAG, CLI_STRING, CLI_INT, CLI_DOUBLE } cli_opt_kind;
 
 typedef struct cli_opt {
-  const char *name;  /* long name without dashes: "grain" for --grain */
+  const char *name; /* long name without dashes: "grain" for --grain */
   cli_opt_kind kind;
-  void *out;         /* bool*, const char**, long*, double* by kind */
+  void *out;           /* bool*, const char**, long*, double* by kind */
   const char *metavar; /* "K" in "--grain K"; NULL for flags */
   const char *help;
 } cli_opt;
 
 typedef struct cli_spec {
-  const char *command;  /* "compile" */
-  const char *usage;    /* "PROGRAM [options]" */
-  const char *summary;  /* one paragraph shown by --help */
-  const cli_opt *opts;  /* terminated by an entry with name == NULL */
+  const char *command; /* "compile" */
+  const char *usage;   /* "PROGRAM [options]" */
+  const char *summary; /* one paragraph shown by --help */
+  const cli_opt *opts; /* terminated by an entry with name == NULL */
   int min_positional;
-  int max_positional;   /* -1: no limit */
+  int max_positional; /* -1: no limit */
 } cli_spec;
 
 /* Exit codes shared by all subcommands. */

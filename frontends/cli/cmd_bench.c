@@ -15,11 +15,14 @@ int cmd_bench(int argc, char **argv) {
       {"list", CLI_FLAG, &list, NULL, "list the suites and exit"},
       {NULL, 0, NULL, NULL, NULL},
   };
-  const cli_spec spec = {.command = "bench", .usage = "SUITE|all [--json] [--reps N] [--quick]",
+  const cli_spec spec = {.command = "bench",
+                         .usage = "SUITE|all [--json] [--reps N] [--quick]",
                          .summary = "Run a benchmark suite. Each case reports the median, minimum "
                                     "and maximum over its repetitions, or a ratio measured in "
                                     "the same run.",
-                         .opts = opts, .min_positional = 0, .max_positional = 1};
+                         .opts = opts,
+                         .min_positional = 0,
+                         .max_positional = 1};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;

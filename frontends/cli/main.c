@@ -7,8 +7,10 @@
 #include "frontends/cli/commands.h"
 
 int cmd_version(int argc, char **argv) {
-  static const cli_spec spec = {.command = "version", .usage = "",
-                                .summary = "Print cipherflow's version.", .max_positional = 0};
+  static const cli_spec spec = {.command = "version",
+                                .usage = "",
+                                .summary = "Print cipherflow's version.",
+                                .max_positional = 0};
   int npos = 0;
   int rc = cli_parse(&spec, argc, argv, &npos);
   if (rc != CLI_EXIT_OK) return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
@@ -34,7 +36,8 @@ int cmd_help(int argc, char **argv) {
          "subcommands:\n");
   for (int i = 0; i < cli_ncommands; i++)
     printf("  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
-  printf("\n'cipherflow SUBCOMMAND --help' describes one. Logging: CIPHERFLOW_LOG=error|warn|info|debug.\n");
+  printf("\n'cipherflow SUBCOMMAND --help' describes one. Logging: "
+         "CIPHERFLOW_LOG=error|warn|info|debug.\n");
   return CLI_EXIT_OK;
 }
 
@@ -48,8 +51,10 @@ int main(int argc, char **argv) {
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) return cmd_help(1, argv + 1);
   const cli_command *c = cli_find_command(name);
   if (!c) {
-    if (name[0] == '-') fprintf(stderr, "cipherflow: error: unknown option '%s'\n", name);
-    else fprintf(stderr, "cipherflow: error: unknown subcommand '%s' (see 'cipherflow help')\n", name);
+    if (name[0] == '-')
+      fprintf(stderr, "cipherflow: error: unknown option '%s'\n", name);
+    else
+      fprintf(stderr, "cipherflow: error: unknown subcommand '%s' (see 'cipherflow help')\n", name);
     return CLI_EXIT_USAGE;
   }
   int rc = c->run(argc - 1, argv + 1);

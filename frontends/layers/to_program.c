@@ -146,7 +146,9 @@ cf_status cf_he_plan_chain(const cf_he_plan *p, int levels, cf_chain *out) {
     log_n++;
   if (levels < 1 || levels > CF_CHAIN_MAX_Q - 1)
     return CF_FAIL(CF_EINVAL, "%d levels (1..%d)", levels, CF_CHAIN_MAX_Q - 1);
-  CF_TRY(cf_chain_generate(out, log_n, (unsigned)levels + 1, 60, 40, 1, 60, 1, 40));
+  /* one prime per key-switching digit, so one special prime covers it */
+  CF_TRY(
+      cf_chain_generate(out, log_n, (unsigned)levels + 1, 60, 40, 1, 60, (unsigned)levels + 1, 40));
   out->slots = (uint32_t)p->slots;
   return CF_OK;
 }

@@ -22,8 +22,7 @@ cf_log_level cf_log_get_level(void);
 /* Parses "error", "warn", "info" or "debug". Returns 0 or -1 if unknown. */
 int cf_log_parse_level(const char *text, cf_log_level *out);
 
-void cf_log(cf_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void cf_log(cf_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define CF_LOG_E(...) cf_log(CF_LOG_ERROR, __VA_ARGS__)
 #define CF_LOG_W(...) cf_log(CF_LOG_WARN, __VA_ARGS__)

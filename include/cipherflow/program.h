@@ -40,11 +40,14 @@ typedef struct cf_chain {
 } cf_chain;
 
 /* Fills an (insecure, for tests) chain with primes = 1 mod 2N of the given
- * sizes: q_0 of first_bits, the other q of q_bits, np special of p_bits. */
+ * sizes: q_0 of first_bits, the other q of q_bits, at least np special of
+ * p_bits: more are added until P has as many bits as the largest
+ * key-switching digit (ceil(nq / dnum) consecutive q primes). */
 cf_status cf_chain_generate(cf_chain *c, unsigned log_n, unsigned nq, unsigned first_bits,
                             unsigned q_bits, unsigned np, unsigned p_bits, unsigned dnum,
                             int scale_log2);
-/* Checks sizes and that every prime is distinct and = 1 mod 2N. */
+/* Checks sizes, that every prime is distinct and = 1 mod 2N, and that P
+ * has at least as many bits as the largest key-switching digit. */
 cf_status cf_chain_check(const cf_chain *c);
 
 typedef struct cf_program cf_program;

@@ -14,23 +14,23 @@
 extern "C" {
 #endif
 
-#define CF_STATUS_MAP(XX)                                                      \
-  XX(OK, 0, "success")                                                         \
-  XX(EINVAL, -1, "invalid argument")                                           \
-  XX(ENOMEM, -2, "out of memory")                                              \
-  XX(EIO, -3, "input/output error")                                            \
-  XX(EFORMAT, -4, "malformed input")                                           \
-  XX(EVERSION, -5, "unsupported format version")                               \
-  XX(ECHECKSUM, -6, "checksum mismatch")                                       \
-  XX(EMISMATCH, -7, "objects do not belong together")                          \
-  XX(EINSECURE, -8, "parameters below the security bound")                     \
-  XX(ELEVEL, -9, "not enough levels")                                          \
-  XX(ESCALE, -10, "scale out of range")                                        \
-  XX(EUNSUPPORTED, -11, "unsupported operation")                               \
-  XX(ENOTFOUND, -12, "not found")                                              \
-  XX(ERUNTIME, -13, "task runtime error")                                      \
-  XX(ENODEV, -14, "no such device")                                            \
-  XX(EVERIFY, -15, "verification failed")                                      \
+#define CF_STATUS_MAP(XX)                                                                          \
+  XX(OK, 0, "success")                                                                             \
+  XX(EINVAL, -1, "invalid argument")                                                               \
+  XX(ENOMEM, -2, "out of memory")                                                                  \
+  XX(EIO, -3, "input/output error")                                                                \
+  XX(EFORMAT, -4, "malformed input")                                                               \
+  XX(EVERSION, -5, "unsupported format version")                                                   \
+  XX(ECHECKSUM, -6, "checksum mismatch")                                                           \
+  XX(EMISMATCH, -7, "objects do not belong together")                                              \
+  XX(EINSECURE, -8, "parameters below the security bound")                                         \
+  XX(ELEVEL, -9, "not enough levels")                                                              \
+  XX(ESCALE, -10, "scale out of range")                                                            \
+  XX(EUNSUPPORTED, -11, "unsupported operation")                                                   \
+  XX(ENOTFOUND, -12, "not found")                                                                  \
+  XX(ERUNTIME, -13, "task runtime error")                                                          \
+  XX(ENODEV, -14, "no such device")                                                                \
+  XX(EVERIFY, -15, "verification failed")                                                          \
   XX(EINTERNAL, -16, "internal error")
 
 typedef enum cf_status {

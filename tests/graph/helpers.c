@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cipherflow/ckks.h"
+#include "graph/ckks_exec.h"
+
 void small_chain(cf_chain *c) {
   if (cf_chain_generate(c, 10, 8, 55, 40, 2, 55, 3, 40) != CF_OK) {
     fprintf(stderr, "chain: %s\n", cf_last_error());
@@ -164,4 +167,48 @@ double sim_compare(const cf_program *a, const cf_program *b, uint64_t seed) {
   }
   free(x), free(y);
   return diff / (mag > 1 ? mag : 1);
+}
+
+void cheb_interp(double (*f)(double), double a, double b, int n, double *co) {
+  for (int k = 0; k < n; k++) {
+    double s = 0;
+    for (int j = 0; j < n; j++) {
+      double th = M_PI * (j + 0.5) / n;
+      s += cos(k * th) * f(0.5 * (a + b) + 0.5 * (b - a) * cos(th));
+    }
+    co[k] = (k ? 2.0 : 1.0) * s / n;
+  }
+}
+
+double cheb_eval(const double *co, int n, double a, double b, double x) {
+  double t = (2 * x - a - b) / (b - a), th = acos(fmax(-1.0, fmin(1.0, t))), s = 0;
+  for (int k = 0; k < n; k++)
+    s += co[k] * cos(k * th);
+  return s;
+}
+
+static int bit_length(uint64_t v) { return 64 - __builtin_clzll(v); }
+
+cf_ckks_params *params_for_chain(const cf_chain *c) {
+  cf_ckks_params_spec s;
+  memset(&s, 0, sizeof s);
+  s.log_n = (int)c->log_n, s.nq = (int)c->nq, s.np = (int)c->np, s.dnum = (int)c->dnum;
+  for (uint32_t i = 0; i < c->nq; i++)
+    s.q_bits[i] = bit_length(c->q[i]);
+  for (uint32_t i = 0; i < c->np; i++)
+    s.p_bits[i] = bit_length(c->p[i]);
+  s.log_scale = c->scale_log2;
+  s.secret = CF_CKKS_SECRET_TERNARY;
+  s.allow_insecure = true;
+  cf_ckks_params *pr = NULL;
+  cf_chain d;
+  if (cf_ckks_params_create(&s, &pr) != CF_OK || cf_chain_from_params(pr, &d) != CF_OK) {
+    fprintf(stderr, "parameters for the chain: %s\n", cf_last_error());
+    abort();
+  }
+  if (memcmp(d.q, c->q, sizeof d.q) || memcmp(d.p, c->p, sizeof d.p)) {
+    fprintf(stderr, "parameters for the chain: the primes differ\n");
+    abort();
+  }
+  return pr;
 }

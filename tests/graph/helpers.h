@@ -24,4 +24,14 @@ double sim_compare(const cf_program *a, const cf_program *b, uint64_t seed);
 /* Simulates one program; outputs concatenated in out (caller frees). */
 double *simulate(const cf_program *p, uint64_t seed, size_t *n);
 
+/* Chebyshev interpolant of f on [a, b] at n nodes (degree n - 1), and its
+ * value at x by the trigonometric form T_k(t) = cos(k acos t): a reference
+ * independent of the recurrences the expansion uses. */
+void cheb_interp(double (*f)(double), double a, double b, int n, double *co);
+double cheb_eval(const double *co, int n, double a, double b, double x);
+
+/* CKKS parameters (insecure allowed) whose primes are exactly the chain's. */
+struct cf_ckks_params;
+struct cf_ckks_params *params_for_chain(const cf_chain *c);
+
 #endif

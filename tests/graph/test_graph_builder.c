@@ -200,12 +200,118 @@ static void test_chain_checks(void **state) {
   assert_int_equal(cf_galois_rotation(&c, -1), cf_galois_rotation(&c, (int)(m / 4) - 1));
 }
 
+/* Sum of log2 of primes lo..hi of a list, and its size in whole bits. */
+static int bits_of(const uint64_t *v, uint32_t lo, uint32_t hi) {
+  double l = 0;
+  for (uint32_t i = lo; i <= hi; i++)
+    l += log2((double)v[i]);
+  return (int)ceil(l - 1e-9);
+}
+
+/* Special primes cover the largest key-switching digit: generated chains
+ * get enough of them, and a chain with too few is refused, naming both
+ * sizes, by the check, the program builder and the parser. */
+static void test_chain_special_primes(void **state) {
+  (void)state;
+  uint64_t s = test_seed();
+  for (int t = 0; t < 12; t++) {
+    unsigned nq = 2 + (unsigned)(rnd(&s) % 14), dnum = 1 + (unsigned)(rnd(&s) % nq);
+    unsigned qb = 30 + (unsigned)(rnd(&s) % 21), pb = 30 + (unsigned)(rnd(&s) % 31);
+    cf_chain c;
+    cf_status st = cf_chain_generate(&c, 11, nq, 55, qb, 1, pb, dnum, 40);
+    uint32_t alpha = (nq + dnum - 1) / dnum;
+    int need = 0;
+    for (uint32_t f = 0; f < nq; f += alpha) {
+      int b = bits_of(c.q, f, f + alpha - 1 < nq ? f + alpha - 1 : nq - 1);
+      need = b > need ? b : need;
+    }
+    if (st != CF_OK) { /* only when even 16 special primes cannot cover the digit */
+      assert_true(need > 16 * (int)pb);
+      assert_non_null(strstr(cf_last_error(), "larger dnum"));
+      cf_clear_error();
+      continue;
+    }
+    int have = bits_of(c.p, 0, c.np - 1);
+    assert_true(have >= need);
+    if (c.np > 1) assert_true(bits_of(c.p, 0, c.np - 2) < need); /* no more than needed */
+  }
+  /* 10 primes (60 + 9 x 40 bits), dnum 3: digits of 4 primes, 180 bits */
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 12, 10, 60, 40, 2, 60, 3, 40), CF_OK);
+  assert_int_equal(c.np, 3);
+  cf_chain d = c;
+  d.np = 2; /* 120 bits */
+  assert_int_equal(cf_chain_check(&d), CF_EINVAL);
+  const char *e = cf_last_error();
+  assert_non_null(strstr(e, "P have 120 bits"));
+  assert_non_null(strstr(e, "q0..q3"));
+  assert_non_null(strstr(e, "180 bits"));
+  cf_program *p = NULL;
+  assert_int_equal(cf_program_create(&d, CF_MANAGE_AUTO, &p), CF_EINVAL);
+  assert_null(p);
+  d.dnum = 5; /* digits of 2 primes: 100 bits */
+  assert_int_equal(cf_chain_check(&d), CF_OK);
+  /* the parser */
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x;
+  assert_int_equal(cf_prog_input(p, "x", 9, 0, 8, &x), CF_OK);
+  assert_int_equal(cf_prog_output(p, "x", x), CF_OK);
+  char *text;
+  assert_int_equal(cf_program_print(p, &text), CF_OK);
+  char *line = strstr(text, "\np ") + 1, *eol = strchr(line, '\n'), *sp = eol;
+  while (sp[-1] != ' ')
+    sp--;
+  memmove(sp - 1, eol, strlen(eol) + 1); /* drop the last special prime */
+  cf_program *q = NULL;
+  assert_int_equal(cf_program_parse(text, strlen(text), &q), CF_EINVAL);
+  assert_null(q);
+  e = cf_last_error();
+  assert_non_null(strstr(e, "lines 2-4"));
+  assert_non_null(strstr(e, "P have 120 bits"));
+  cf_clear_error();
+  cf_program_destroy(p);
+  free(text);
+}
+
+/* Repeated squaring doubles the exponents of the exact scale: the numeric
+ * value stays finite and equal to the recursion s' = s^2 / q_l computed in
+ * long double, and past the exponent bound the builder refuses the node
+ * with a message instead of wrapping around. */
+static void test_scale_growth(void **state) {
+  (void)state;
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 10, 20, 55, 40, 2, 55, 10, 40), CF_OK);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x;
+  assert_int_equal(cf_prog_input(p, "x", 19, 0, 8, &x), CF_OK);
+  long double want = 0x1p40L;
+  cf_status st = CF_OK;
+  int k = 0;
+  for (; k < 19 && st == CF_OK; k++) {
+    int level = p->nodes[x].type.level;
+    st = cf_prog_mul(p, x, x, &x);
+    if (st != CF_OK) break;
+    want = want * want / (long double)c.q[level];
+    double got = cf_scale_value(&c, &p->nodes[x].type.scale);
+    assert_true(isfinite(got));
+    assert_true(fabsl(got / want - 1) < 1e-12L);
+  }
+  assert_int_equal(st, CF_ESCALE);
+  assert_int_equal(k, 14); /* the 15th product would hold q_19^-16384, past 16000 */
+  assert_non_null(strstr(cf_last_error(), "exact scale out of range"));
+  cf_clear_error();
+  cf_program_destroy(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_misuse),
       cmocka_unit_test(test_auto_scale),
       cmocka_unit_test(test_simulator),
       cmocka_unit_test(test_chain_checks),
+      cmocka_unit_test(test_chain_special_primes),
+      cmocka_unit_test(test_scale_growth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

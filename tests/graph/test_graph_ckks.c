@@ -127,7 +127,7 @@ static void feed_inputs(cf_executor *ex, const cf_program *p, uint64_t seed) {
     uint64_t s = seed + i;
     double re[4096], im[4096];
     for (uint32_t j = 0; j < n->type.slots; j++)
-      re[j] = rnd_unit(&s), im[j] = rnd_unit(&s) * 0.5;
+      re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0.0;
     assert_int_equal(cf_executor_set_input(ex, n->name, re, im, n->type.slots), CF_OK);
   }
 }
@@ -150,22 +150,9 @@ static void check_dag_identical(const cf_ckks_params *pr, const cf_program *p, u
   cf_executor_destroy(ex);
 }
 
-static void test_dag_bit_identical(void **state) {
-  (void)state;
-  cf_ckks_params *pr;
-  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
-  cf_chain c;
-  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
-  uint64_t seed = test_seed();
-  for (int k = 0; k < 4; k++) {
-    cf_program *p = random_program(&c, seed + 29u * (uint64_t)k, 12, true), *q, *h;
-    assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
-    assert_int_equal(cf_pass_hoist_rotations(q, &h), CF_OK);
-    check_dag_identical(pr, q, seed + (uint64_t)k);
-    check_dag_identical(pr, h, seed + (uint64_t)k);
-    cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(h);
-  }
-  /* and the DAG executor decrypts to what the simulator computes */
+/* The DAG executor decrypts to what the simulator computes. */
+static void dag_vs_sim(const cf_ckks_params *pr, const cf_chain *cc, uint64_t seed) {
+  const cf_chain c = *cc;
   cf_program *p = random_program(&c, seed + 1000, 12, false);
   cf_executor *ex[2];
   cf_lower_options o;
@@ -188,15 +175,121 @@ static void test_dag_bit_identical(void **state) {
     assert_true(fabs(out[0][j] - out[1][j]) < 1e-4 * mag);
   cf_executor_destroy(ex[0]), cf_executor_destroy(ex[1]);
   cf_program_destroy(p);
+}
+
+static void test_dag_bit_identical(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  uint64_t seed = test_seed();
+  for (int k = 0; k < 4; k++) {
+    cf_program *p = random_program(&c, seed + 29u * (uint64_t)k, 12, true), *q, *h;
+    assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
+    assert_int_equal(cf_pass_hoist_rotations(q, &h), CF_OK);
+    check_dag_identical(pr, q, seed + (uint64_t)k);
+    check_dag_identical(pr, h, seed + (uint64_t)k);
+    cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(h);
+  }
+  dag_vs_sim(pr, &c, seed);
+  cf_ckks_params_destroy(pr);
+}
+
+/* Seed 920808955 draws a program whose output multiplies by a plaintext
+ * supplied at execution. The test used to feed it complex values, which the
+ * simulator used and the CKKS executors silently dropped (plaintexts are
+ * real); now the feed is real and executors refuse complex plaintexts. */
+static void test_real_plaintexts(void **state) {
+  (void)state;
+  cf_ckks_params *pr;
+  assert_int_equal(cf_ckks_params_preset("toy", true, &pr), CF_OK);
+  cf_chain c;
+  assert_int_equal(cf_chain_from_params(pr, &c), CF_OK);
+  dag_vs_sim(pr, &c, 920808955u);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, w, y;
+  assert_int_equal(cf_prog_input(p, "x", 2, 0, 8, &x), CF_OK);
+  assert_int_equal(cf_prog_plaintext(p, "w", NULL, 8, &w), CF_OK);
+  assert_int_equal(cf_prog_mul(p, x, w, &y), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
+  double re[8], im[8] = {0};
+  uint64_t s = test_seed();
+  for (int i = 0; i < 8; i++)
+    re[i] = rnd_unit(&s);
+  im[(s >> 8) % 8] = 0.25;
+  for (int e = 0; e < 2; e++) {
+    cf_executor *ex;
+    assert_int_equal(e ? cf_executor_create_ckks(pr, &ex) : cf_executor_create_sim(&ex), CF_OK);
+    assert_int_equal(cf_executor_prepare(ex, p), CF_OK);
+    assert_int_equal(cf_executor_set_input(ex, "x", re, NULL, 8), CF_OK);
+    assert_int_equal(cf_executor_set_input(ex, "w", re, im, 8), CF_OK);
+    assert_int_equal(cf_executor_run(ex), CF_EINVAL);
+    assert_non_null(strstr(cf_last_error(), "plaintext 'w' takes real values"));
+    cf_clear_error();
+    cf_executor_destroy(ex);
+  }
+  cf_program_destroy(p);
+  cf_ckks_params_destroy(pr);
+}
+
+static double silu(double x) { return x / (1 + exp(-x)); }
+
+/* Two degree-29 Chebyshev SiLU approximations in a row (the activations of
+ * the digits CNN), encrypted, against the double-precision composition of
+ * the same series; each result has exactly the input's scale. */
+static void test_poly_chained(void **state) {
+  (void)state;
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 11, 14, 50, 40, 2, 50, 7, 40), CF_OK);
+  cf_ckks_params *pr = params_for_chain(&c);
+  enum { D = 30, S = 32 };
+  double co[D];
+  cheb_interp(silu, -8, 8, D, co);
+  cf_program *p, *q;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y1, y2;
+  assert_int_equal(cf_prog_input(p, "x", 13, 0, S, &x), CF_OK);
+  assert_int_equal(cf_prog_poly(p, x, CF_BASIS_CHEBYSHEV, -8, 8, D, co, &y1), CF_OK);
+  assert_int_equal(cf_prog_poly(p, y1, CF_BASIS_CHEBYSHEV, -8, 8, D, co, &y2), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y1", y1), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y2", y2), CF_OK);
+  assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
+  cf_scale s40;
+  cf_scale_pow2(&s40, 40);
+  for (size_t o = 0; o < 2; o++) {
+    assert_true(cf_scale_eq(&q->nodes[q->outs[o].v].type.scale, &s40));
+    assert_int_equal(q->nodes[q->outs[o].v].type.level, 13 - 6 * (int)(o + 1));
+  }
+  cf_executor *ex;
+  assert_int_equal(cf_executor_create_ckks(pr, &ex), CF_OK);
+  if (cf_executor_prepare(ex, q) != CF_OK) fail_msg("prepare: %s", cf_last_error());
+  double in[S], out[2][S];
+  uint64_t s = test_seed();
+  for (int i = 0; i < S; i++)
+    in[i] = 8 * rnd_unit(&s);
+  assert_int_equal(cf_executor_set_input(ex, "x", in, NULL, S), CF_OK);
+  if (cf_executor_run(ex) != CF_OK) fail_msg("run: %s", cf_last_error());
+  assert_int_equal(cf_executor_get_output(ex, "y1", out[0], NULL, S), CF_OK);
+  assert_int_equal(cf_executor_get_output(ex, "y2", out[1], NULL, S), CF_OK);
+  double worst = 0;
+  for (int i = 0; i < S; i++) {
+    double a = cheb_eval(co, D, -8, 8, in[i]), b = cheb_eval(co, D, -8, 8, a);
+    worst = fmax(worst, fmax(fabs(out[0][i] - a), fabs(out[1][i] - b)));
+  }
+  fprintf(stderr, "chained SiLU, CKKS vs double: largest error 2^%.1f\n", log2(worst));
+  if (worst > 0x1p-14) fail_msg("CKKS differs from the reference by %g", worst);
+  cf_executor_destroy(ex);
+  cf_program_destroy(p), cf_program_destroy(q);
   cf_ckks_params_destroy(pr);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_chain_from_params),
-      cmocka_unit_test(test_random_programs),
-      cmocka_unit_test(test_bsgs_linear),
-      cmocka_unit_test(test_dag_bit_identical),
+      cmocka_unit_test(test_chain_from_params), cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_bsgs_linear),       cmocka_unit_test(test_dag_bit_identical),
+      cmocka_unit_test(test_real_plaintexts),   cmocka_unit_test(test_poly_chained),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

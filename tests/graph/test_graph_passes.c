@@ -213,6 +213,95 @@ static void test_poly_expand(void **state) {
   cf_program_destroy(p), cf_program_destroy(q);
 }
 
+static double silu(double x) { return x / (1 + exp(-x)); }
+
+static int ceil_log2(int v) {
+  int r = 0;
+  while ((1 << r) < v)
+    r++;
+  return r;
+}
+
+/* Chained polynomial nodes: each result has exactly the scale of the input
+ * (no growth of the exact scale from one polynomial to the next), uses
+ * ceil(log2(d + 1)) levels plus one for the interval map, and the expanded
+ * program computes the composition (double-precision reference). */
+static void test_poly_chained(void **state) {
+  (void)state;
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 10, 20, 55, 40, 2, 55, 10, 40), CF_OK);
+  enum { D = 30 }; /* degree 29, as the SiLU activations of the frontends */
+  double co1[D];
+  const double co2[4] = {0.1, 0.5, 0.0, -0.01}; /* power basis, no interval map */
+  cheb_interp(silu, -8, 8, D, co1);
+  cf_program *p;
+  assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+  cf_value x, y[3];
+  assert_int_equal(cf_prog_input(p, "x", 19, 0, 16, &x), CF_OK);
+  assert_int_equal(cf_prog_poly(p, x, CF_BASIS_CHEBYSHEV, -8, 8, D, co1, &y[0]), CF_OK);
+  assert_int_equal(cf_prog_poly(p, y[0], CF_BASIS_CHEBYSHEV, -8, 8, D, co1, &y[1]), CF_OK);
+  assert_int_equal(cf_prog_poly(p, y[1], CF_BASIS_POWER, -1, 1, 4, co2, &y[2]), CF_OK);
+  assert_int_equal(cf_prog_output(p, "y", y[2]), CF_OK);
+  cf_scale s40;
+  cf_scale_pow2(&s40, 40);
+  const int want_level[3] = {19 - 6, 19 - 12, 19 - 14};
+  for (int i = 0; i < 3; i++) {
+    assert_true(cf_scale_eq(&p->nodes[y[i]].type.scale, &s40));
+    assert_int_equal(p->nodes[y[i]].type.level, want_level[i]);
+  }
+  cf_program *q = run(cf_pass_expand_poly, p);
+  const cf_type *t = &q->nodes[q->outs[0].v].type;
+  assert_true(cf_scale_eq(&t->scale, &s40));
+  assert_int_equal(t->level, want_level[2]);
+  /* the expansion's text form reads back */
+  char *text;
+  cf_program *r;
+  assert_int_equal(cf_program_print(q, &text), CF_OK);
+  if (cf_program_parse(text, strlen(text), &r) != CF_OK) fail_msg("parse: %s", cf_last_error());
+  free(text);
+  cf_executor *ex;
+  assert_int_equal(cf_executor_create_sim(&ex), CF_OK);
+  assert_int_equal(cf_executor_prepare(ex, r), CF_OK);
+  double in[16], out[16];
+  uint64_t s = test_seed();
+  for (int i = 0; i < 16; i++)
+    in[i] = 8 * rnd_unit(&s);
+  assert_int_equal(cf_executor_set_input(ex, "x", in, NULL, 16), CF_OK);
+  assert_int_equal(cf_executor_run(ex), CF_OK);
+  assert_int_equal(cf_executor_get_output(ex, "y", out, NULL, 16), CF_OK);
+  for (int i = 0; i < 16; i++) {
+    double a = cheb_eval(co1, D, -8, 8, in[i]);
+    double b = cheb_eval(co1, D, -8, 8, a);
+    double want = co2[0] + b * (co2[1] + b * (co2[2] + b * co2[3]));
+    if (fabs(out[i] - want) > 1e-9) fail_msg("x=%g: %.12g, reference %.12g", in[i], out[i], want);
+  }
+  cf_executor_destroy(ex);
+  cf_program_destroy(p), cf_program_destroy(q), cf_program_destroy(r);
+}
+
+/* Levels of the expansion for every degree up to 64, both bases. */
+static void test_poly_levels(void **state) {
+  (void)state;
+  cf_chain c;
+  assert_int_equal(cf_chain_generate(&c, 10, 10, 55, 40, 2, 55, 5, 40), CF_OK);
+  uint64_t s = test_seed();
+  for (int basis = 0; basis < 2; basis++)
+    for (int d = 1; d <= 64; d++) {
+      double co[65];
+      for (int i = 0; i <= d; i++)
+        co[i] = rnd_unit(&s);
+      cf_program *p;
+      assert_int_equal(cf_program_create(&c, CF_MANAGE_AUTO, &p), CF_OK);
+      cf_value x, y;
+      assert_int_equal(cf_prog_input(p, "x", 9, 0, 8, &x), CF_OK);
+      if (cf_prog_poly(p, x, basis, -2, 2, (size_t)d + 1, co, &y) != CF_OK)
+        fail_msg("basis %d degree %d: %s", basis, d, cf_last_error());
+      int used = 9 - p->nodes[y].type.level, want = ceil_log2(d + 1) + basis;
+      if (used > want) fail_msg("basis %d degree %d: %d levels, want %d", basis, d, used, want);
+      cf_program_destroy(p);
+    }
+}
+
 /* Every pass on random programs keeps the simulated outputs. */
 static void test_random_programs(void **state) {
   (void)state;
@@ -289,7 +378,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cse_dce),     cmocka_unit_test(test_hoist_and_keys),
       cmocka_unit_test(test_depth),       cmocka_unit_test(test_manage_pass),
-      cmocka_unit_test(test_poly_expand), cmocka_unit_test(test_random_programs),
+      cmocka_unit_test(test_poly_expand), cmocka_unit_test(test_poly_chained),
+      cmocka_unit_test(test_poly_levels), cmocka_unit_test(test_random_programs),
       cmocka_unit_test(test_bsgs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
