@@ -10,6 +10,7 @@
 #include "graph/executor.h"
 #include "graph/ir.h"
 #include "graph/lower.h"
+#include "graph/plain_values.h"
 #include "kernels/ckks/internal.h"
 
 typedef struct named {
@@ -128,52 +129,20 @@ static const named *find_input(const ck *s, const char *name) {
   return NULL;
 }
 
-/* Slot values of a plaintext or constant node (real), into a fresh array. */
-static cf_status data_of(const ck *s, cf_value v, size_t slots, double **out) {
-  const cf_node *n = &s->p->nodes[v];
-  double *d = malloc((slots ? slots : 1) * sizeof *d);
-  if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
-  if (n->op == CF_OP_CONST) {
-    for (size_t i = 0; i < slots; i++)
-      d[i] = n->cval;
-  } else if (n->data_kind == CF_DATA_INLINE) {
-    memcpy(d, n->data, slots * sizeof *d);
-  } else if (n->data_kind == CF_DATA_RANDOM) {
-    cf_random_data(n->seed, d, slots);
-  } else {
-    const named *in = find_input(s, n->name);
-    if (!in || in->n != slots) {
-      free(d);
-      return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
-    }
-    for (size_t i = 0; i < slots; i++)
-      if (in->im[i] != 0.0) {
-        free(d);
-        return CF_FAIL(CF_EINVAL,
-                       "plaintext '%s' takes real values; value %zu has imaginary part %g", n->name,
-                       i, in->im[i]);
-      }
-    memcpy(d, in->re, slots * sizeof *d);
-  }
-  if (n->op == CF_OP_PLAINTEXT && n->shift % (long)slots) {
-    double *r = malloc(slots * sizeof *r);
-    if (!r) {
-      free(d);
-      return CF_FAIL(CF_ENOMEM, "plaintext data");
-    }
-    for (size_t i = 0; i < slots; i++)
-      r[i] = d[(size_t)((((long)i + n->shift) % (long)slots + (long)slots) % (long)slots)];
-    free(d);
-    d = r;
-  }
-  *out = d;
-  return CF_OK;
+static int lookup_input(void *ctx, const char *name, const double **re, const double **im,
+                        size_t *n) {
+  const named *in = find_input((const ck *)ctx, name);
+  if (!in) return -1;
+  *re = in->re;
+  *im = in->im;
+  *n = in->n;
+  return 0;
 }
 
 static cf_status encode(const ck *s, cf_value v, size_t slots, int level, double scale,
                         cf_ckks_plaintext **pt) {
   double *d = NULL;
-  CF_TRY(data_of(s, v, slots, &d));
+  CF_TRY(cf_plain_values(s->p, v, slots, lookup_input, (void *)s, &d));
   cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, level, scale, pt);
   free(d);
   return st;

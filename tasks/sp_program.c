@@ -10,6 +10,7 @@
 #include "graph/ckks_exec.h"
 #include "graph/executor.h"
 #include "graph/ir.h"
+#include "graph/plain_values.h"
 #include "kernels/ckks/internal.h"
 #include "kernels/ckks/steps.h"
 #include "tasks/ckks_runner.h"
@@ -166,27 +167,15 @@ static void copy_rows(uint64_t *dst, const cf_dag_buffer *b, const uint64_t *src
     memcpy(dst + (size_t)r * n, src + (size_t)b->primes[r] * n, n * sizeof *dst);
 }
 
-static cf_status plain_data(const sp_state *s, int node, size_t slots, double **out) {
-  const cf_node *n = &s->p->nodes[node];
-  double *d = calloc(slots ? slots : 1, sizeof *d);
-  if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
-  if (n->op == CF_OP_CONST) {
-    for (size_t i = 0; i < slots; i++)
-      d[i] = n->cval;
-  } else if (n->data_kind == CF_DATA_INLINE) {
-    memcpy(d, n->data, slots * sizeof *d);
-  } else if (n->data_kind == CF_DATA_RANDOM) {
-    cf_random_data(n->seed, d, slots);
-  } else {
-    const named *v = get(s->in, s->nin, n->name);
-    if (!v || v->n != slots) {
-      free(d);
-      return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
-    }
-    memcpy(d, v->re, slots * sizeof *d);
-  }
-  *out = d;
-  return CF_OK;
+static int lookup_input(void *ctx, const char *name, const double **re, const double **im,
+                        size_t *n) {
+  const sp_state *s = ctx;
+  const named *v = get(s->in, s->nin, name);
+  if (!v) return -1;
+  *re = v->re;
+  *im = v->im;
+  *n = v->n;
+  return 0;
 }
 
 /* Slots of a plaintext buffer: those of the ciphertext it meets. */
@@ -217,7 +206,7 @@ static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciph
   if (db->role == CF_BUFFER_PLAINTEXT) {
     size_t slots = info->slots ? info->slots : plain_slots(s, info->node);
     double *d = NULL;
-    CF_TRY(plain_data(s, info->node, slots, &d));
+    CF_TRY(cf_plain_values(s->p, info->node, slots, lookup_input, (void *)s, &d));
     cf_ckks_plaintext *pt = NULL;
     cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, info->level, info->scale, &pt);
     free(d);
