@@ -11,6 +11,7 @@
 #include "cipherflow/trace.h"
 #include "frontends/cli/args.h"
 #include "frontends/cli/commands.h"
+#include "frontends/cli/run_trace.h"
 #include "graph/ckks_exec.h"
 #include "graph/ir.h"
 #include "scheduler/policies.h"
@@ -19,25 +20,6 @@
 
 /* The configuration `cipherflow tune` saves and `run` picks up by default. */
 #define DEFAULT_CONFIG "cipherflow-tune.conf"
-
-/* The run's task records as a traces/ trace, exported as Chrome JSON
- * (readable by `cipherflow trace`). */
-static cf_status write_trace(const char *path, const cf_trace_log *log, const cf_dag *dag,
-                             const cf_program *p, const char *program, const cf_sched_config *c) {
-  cf_trace *t = NULL;
-  CF_TRY(cf_trace_create(&t, 0));
-  char g[16];
-  snprintf(g, sizeof g, c->grain ? "%d" : "all", c->grain);
-  cf_status st = cf_trace_set_meta(t, "policy", c->policy);
-  if (st == CF_OK) st = cf_trace_set_meta(t, "program", program);
-  if (st == CF_OK) st = cf_trace_set_meta(t, "grain", g);
-  cf_trace_feed_opts fo = {.prog = p, .id_offset = 0, .entry_dep = -1};
-  if (st == CF_OK) st = cf_trace_log_record_opts(log, dag, &fo, t);
-  cf_trace_export_options eo = {.flows = false, .max_events = 0};
-  if (st == CF_OK) st = cf_trace_export_json(t, path, &eo);
-  cf_trace_destroy(t);
-  return st;
-}
 
 /* Largest output error against the simulator, relative to max(1, |value|). */
 static cf_status precision(cf_executor *sim, cf_executor *ex, const cf_program *p, double *err) {
@@ -171,9 +153,7 @@ int cmd_run(int argc, char **argv) {
     if (verify) printf("verify: outputs bit-identical to the sequential execution\n");
     const cf_trace_log *log = cf_executor_starpu_trace_log(ex);
     if (trace) {
-      cf_status ts =
-          log ? write_trace(trace, log, dag, cf_executor_starpu_program(ex), argv[0], &o.sched)
-              : CF_EINTERNAL;
+      cf_status ts = log ? cli_write_run_trace(trace, ex, argv[0], &o.sched) : CF_EINTERNAL;
       if (ts != CF_OK) out = cli_fail("run", ts);
     }
   } else {

@@ -5,18 +5,22 @@
 
 #include "frontends/cli/args.h"
 #include "frontends/cli/commands.h"
+#include "frontends/cli/run_trace.h"
 #include "scheduler/tune.h"
 #include "tasks/sp_program.h"
 
 #define MAXLIST 32
 
-static cf_status measure(const cf_program *p, const cf_ckks_params *params, unsigned grain,
-                         int reps, uint64_t seed, cf_tune_row *row) {
+/* Times one (policy, grain) combination; with trace set, keeps its last run's trace there. */
+static cf_status measure(const cf_program *p, const cf_ckks_params *params, const char *program,
+                         int reps, uint64_t seed, const char *trace, cf_tune_row *row) {
+  unsigned grain = (unsigned)row->config.grain;
   cf_lower_options lo;
   cf_lower_options_default(&lo);
   lo.grain = grain;
   cf_executor *ex = NULL;
   cf_status st = cf_executor_create_starpu(params, &lo, &ex);
+  if (st == CF_OK && trace) cf_executor_starpu_trace(ex, true);
   if (st == CF_OK) st = cf_executor_prepare(ex, p);
   if (st == CF_OK) st = cf_sp_random_inputs(ex, p, seed);
   if (st == CF_OK) st = cf_executor_run(ex); /* warm-up: page faults, model loading */
@@ -28,6 +32,7 @@ static cf_status measure(const cf_program *p, const cf_ckks_params *params, unsi
       s[r] = (cf_tune_sample){ss->wall_ns, ss->utilization, ss->idle_ns, ss->bytes_moved};
   }
   if (st == CF_OK) st = cf_tune_median(s, reps, &row->median);
+  if (st == CF_OK && trace) st = cli_write_run_trace(trace, ex, program, &row->config);
   row->reps = reps;
   cf_executor_destroy(ex);
   return st;
@@ -35,7 +40,7 @@ static cf_status measure(const cf_program *p, const cf_ckks_params *params, unsi
 
 int cmd_tune(int argc, char **argv) {
   const char *policies = "eager,lws,dmdas,cf-critpath,cf-affinity", *grains = "1,4,all";
-  const char *out = "cipherflow-tune.conf", *preset = NULL, *model_dir = NULL;
+  const char *out = "cipherflow-tune.conf", *preset = NULL, *model_dir = NULL, *trace_dir = NULL;
   long reps = 3, ncpus = 0;
   const cli_opt opts[] = {
       {"policies", CLI_STRING, &policies, "A,B,..", "policies to try"},
@@ -45,11 +50,14 @@ int cmd_tune(int argc, char **argv) {
       {"out", CLI_STRING, &out, "FILE", "where to save the best configuration"},
       {"preset", CLI_STRING, &preset, "NAME", "CKKS parameters (default: the program's chain)"},
       {"model-dir", CLI_STRING, &model_dir, "DIR", "StarPU performance models"},
+      {"trace-dir", CLI_STRING, &trace_dir, "DIR",
+       "write each combination's last run as DIR/POLICY-gGRAIN.json"},
       {NULL, 0, NULL, NULL, NULL},
   };
   const cli_spec spec = {
       .command = "tune",
-      .usage = "PROGRAM [--policies a,b,c] [--grains 1,4,all] [--reps R] [--out FILE]",
+      .usage =
+          "PROGRAM [--policies a,b,c] [--grains 1,4,all] [--reps R] [--out FILE] [--trace-dir DIR]",
       .summary = "Run an HE program under every (policy, grain) combination, rank them by "
                  "median DAG makespan (with worker utilization, idle time and bytes moved) "
                  "and save the best configuration, which `cipherflow run` then uses.",
@@ -89,7 +97,9 @@ int cmd_tune(int argc, char **argv) {
       row->config = o.sched;
       cf_sched_config_set(&row->config, "grain", gr[j]);
       fprintf(stderr, "tune: %s, grain %s...\n", pol[i], gr[j]);
-      st = measure(p, params, (unsigned)row->config.grain, (int)reps, seed, row);
+      char trace[4096];
+      if (trace_dir) snprintf(trace, sizeof trace, "%s/%s-g%s.json", trace_dir, pol[i], gr[j]);
+      st = measure(p, params, argv[0], (int)reps, seed, trace_dir ? trace : NULL, row);
       if (st == CF_OK) nrows++;
     }
     cf_sp_stop();

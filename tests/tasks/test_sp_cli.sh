@@ -43,7 +43,10 @@ expect 2 "unknown scheduling policy 'fastest'.*cf-affinity" -- run "$prog" --sch
 expect 2 'refused' -- run "$prog" --sched modular-heteroprio-heft
 expect 2 'CPU workers requested' -- run "$prog" --ncpus 99
 expect 0 'best configuration saved' -- tune "$prog" --policies eager,cf-critpath --grains 2,all \
-  --reps 1 --ncpus 2 --model-dir "$md"
+  --reps 1 --ncpus 2 --model-dir "$md" --trace-dir "$tmp"
+for t in eager-g2 eager-gall cf-critpath-g2 cf-critpath-gall; do
+  expect 0 "policy +(eager|cf-critpath)" -- trace summary "$tmp/$t.json"
+done
 expect 0 'policy (eager|cf-critpath), grain (2|all)' -- run "$prog" --ncpus 2 --model-dir "$md"
 expect 0 'models written' -- calibrate toy --runs 1 --model-dir "$md"
 ls "$md"/sampling/codelets/*/cf_ntt.cipherflow >/dev/null 2>&1 && echo "ok: NTT model file" ||
