@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Headless Chromium loads a page made by `cipherflow trace view` from a
-# realistic synthetic trace and must draw every task, worker row, memory lane
+# Headless Chromium loads pages made by `cipherflow trace view` from a
+# realistic synthetic trace and from a real StarPU run of examples/programs/mlp.cfp,
+# and must draw every task, worker row, memory lane
 # and summary figure. The DOM dump and a screenshot stay in $CF_TEST_OUT.
 # Usage: test_trace_browser.sh CIPHERFLOW SOURCE_DIR (CF_TRACE_GEN: the generator;
 # CF_CHROMIUM overrides the browser found on PATH)
 set -uo pipefail
 cf=$1
+src=$2
 gen=${CF_TRACE_GEN:?CF_TRACE_GEN must name cf_trace_gen}
 out=${CF_TEST_OUT:-$(mktemp -d)}
 chromium=${CF_CHROMIUM:-$(command -v chromium || true)}
@@ -30,7 +32,7 @@ browse() { # browse URL_SUFFIX ARGS...: headless Chromium on the page, bounded i
   timeout 70 "$chromium" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --no-first-run \
     --user-data-dir="$tmp/profile" --virtual-time-budget=10000 --window-size=1400,1000 \
-    "$@" "file://$out/page.html$suffix" 2>>"$out/chromium.log"
+    "$@" "file://${page:-$out/page.html}$suffix" 2>>"$out/chromium.log"
 }
 browse "" --dump-dom >"$out/dom.html" || fail "chromium --dump-dom failed (see chromium.log)"
 browse "" --screenshot="$out/trace-viewer.png" >/dev/null || fail "chromium --screenshot failed"
@@ -65,6 +67,29 @@ grep -q 'id="t-gaps"' "$out/dom.html" || fail "idle gaps table missing"
 size=$(stat -c %s "$out/trace-viewer.png" 2>/dev/null || echo 0)
 [[ $size -gt 20000 ]] && echo "ok: screenshot $out/trace-viewer.png ($size bytes)" \
   || fail "screenshot missing or blank ($size bytes)"
+
+# A real run: the trace of an HE program executed on StarPU.
+export STARPU_SILENT=1 STARPU_HOME=$tmp/home HWLOC_PLUGINS_BLACKLIST=hwloc_pci
+if "$cf" run "$src/examples/programs/mlp.cfp" --ncpus 2 --grain 4 --model-dir "$tmp/models" \
+  --trace "$out/run-trace.json" >"$out/run.log" 2>&1; then
+  "$cf" trace view "$out/run-trace.json" -o "$out/run-page.html" || fail "trace view of a run"
+  "$cf" trace summary --json "$out/run-trace.json" >"$out/run-summary.json" || fail "run summary"
+  page=$out/run-page.html
+  browse "" --dump-dom >"$out/run-dom.html" || fail "chromium on the run's page"
+  browse "" --screenshot="$out/run-trace-viewer.png" >/dev/null || fail "run screenshot"
+  rtasks=$(grep -o '"tasks":[0-9]*' "$out/run-summary.json" | head -1 | cut -d: -f2)
+  rworkers=$(grep -o '"busy_ns"' "$out/run-summary.json" | wc -l)
+  n=$(grep -o '<rect class="task' "$out/run-dom.html" | wc -l)
+  [[ -n $rtasks && $n -eq $rtasks ]] && echo "ok: real run, $n task rectangles" \
+    || fail "real run: $n task rectangles, expected ${rtasks:-?}"
+  n=$(grep -o 'class="worker-row"' "$out/run-dom.html" | wc -l)
+  [[ $n -eq $rworkers ]] && echo "ok: real run, $n worker rows" \
+    || fail "real run: $n worker rows, expected $rworkers"
+  grep -q 'id="card-critical"><div class="k">critical path</div><div class="v">[0-9.]* [mu]*s (' \
+    "$out/run-dom.html" && echo "ok: real run, critical path shown" || fail "real run: no critical path"
+else
+  fail "cipherflow run failed (see $out/run.log)"
+fi
 
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 exit $((fails > 0))
