@@ -23,47 +23,27 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include "kernels/cpu/avx2_exact.h"
 #include "kernels/cpu/ntt_simd.h"
 
-#define TARGET __attribute__((target("avx2,fma")))
+#define TARGET CF_AVX2_TARGET
 #define ROUND  (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
-typedef struct vconst {
-  __m256i magic, q, qm1;
-  __m256d dq, dqinv, dmagic;
-} vconst;
-
-TARGET static inline vconst make_consts(uint64_t q) {
-  vconst c;
-  c.magic = _mm256_set1_epi64x(0x4330000000000000ll); /* bits of 2^52 */
-  c.q = _mm256_set1_epi64x((long long)q);
-  c.qm1 = _mm256_set1_epi64x((long long)(q - 1));
-  c.dq = _mm256_set1_pd((double)q);
-  c.dqinv = _mm256_set1_pd(1.0 / (double)q);
-  c.dmagic = _mm256_castsi256_pd(c.magic);
-  return c;
-}
-
-/* word < 2^52 -> exact double */
-TARGET static inline __m256d to_double(__m256i y, const vconst *c) {
-  return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(y, c->magic)), c->dmagic);
-}
-
 /* integer-valued |x| <= 2^51 + ... -> fully reduced word in [0, q) */
-TARGET static inline __m256i to_reduced_word(__m256d x, const vconst *c) {
+TARGET static inline __m256i to_reduced_word(__m256d x, const cf_avx2_mod *c) {
   __m256d k = _mm256_floor_pd(_mm256_mul_pd(x, c->dqinv));
   __m256d r = _mm256_fnmadd_pd(k, c->dq, x); /* [0, q]: only exact multiples can land on q */
-  __m256i w = _mm256_xor_si256(_mm256_castpd_si256(_mm256_add_pd(r, c->dmagic)), c->magic);
+  __m256i w = cf_avx2_to_word(r, c);
   return _mm256_sub_epi64(w, _mm256_and_si256(_mm256_cmpgt_epi64(w, c->qm1), c->q));
 }
 
-TARGET static inline __m256d reduce(__m256d x, const vconst *c) {
+TARGET static inline __m256d reduce(__m256d x, const cf_avx2_mod *c) {
   __m256d k = _mm256_round_pd(_mm256_mul_pd(x, c->dqinv), ROUND);
   return _mm256_fnmadd_pd(k, c->dq, x);
 }
 
 /* y * w mod q as a signed representative, |result| <= 3q/2 + 1; dwq = w/q. */
-TARGET static inline __m256d mul(__m256d y, __m256d dw, __m256d dwq, const vconst *c) {
+TARGET static inline __m256d mul(__m256d y, __m256d dw, __m256d dwq, const cf_avx2_mod *c) {
   __m256d qh = _mm256_round_pd(_mm256_mul_pd(y, dwq), ROUND);
   __m256d ph = _mm256_mul_pd(y, dw);
   __m256d pl = _mm256_fmsub_pd(y, dw, ph);
@@ -101,22 +81,22 @@ TARGET static inline void join(__m256d X, __m256d Y, size_t half, __m256d *A, __
 }
 
 /* Twiddles of the groups in one 8-value block, in the lane order of split(). */
-TARGET static inline __m256d twiddles(const uint64_t *w, size_t half, const vconst *c,
+TARGET static inline __m256d twiddles(const uint64_t *w, size_t half, const cf_avx2_mod *c,
                                       __m256d *dwq) {
   __m256i v = half == 2 ? _mm256_permute4x64_epi64(
                               _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w)), 0x50)
                         : _mm256_permute4x64_epi64(_mm256_loadu_si256((const __m256i *)w), 0xD8);
-  __m256d dw = to_double(v, c);
+  __m256d dw = cf_avx2_to_double(v, c);
   *dwq = _mm256_div_pd(dw, c->dq);
   return dw;
 }
 
-TARGET static void to_doubles(uint64_t *a, size_t n, const vconst *c) {
+TARGET static void to_doubles(uint64_t *a, size_t n, const cf_avx2_mod *c) {
   for (size_t j = 0; j < n; j += 4)
-    store(a + j, to_double(_mm256_loadu_si256((const __m256i *)(a + j)), c));
+    store(a + j, cf_avx2_to_double(_mm256_loadu_si256((const __m256i *)(a + j)), c));
 }
 
-TARGET static void to_words(uint64_t *a, size_t n, const vconst *c) {
+TARGET static void to_words(uint64_t *a, size_t n, const cf_avx2_mod *c) {
   for (size_t j = 0; j < n; j += 4)
     _mm256_storeu_si256((__m256i *)(a + j), to_reduced_word(load(a + j), c));
 }
@@ -128,7 +108,7 @@ TARGET void cf_ntt_forward_avx2(const cf_ntt_table *t, uint64_t *a) {
     return;
   }
   const double dq = (double)t->mod.q;
-  const vconst c = make_consts(t->mod.q);
+  const cf_avx2_mod c = cf_avx2_mod_make(t->mod.q);
   to_doubles(a, n, &c);
   size_t half = n >> 1;
   for (size_t m = 1; m < n; m <<= 1, half >>= 1) {
@@ -165,7 +145,7 @@ TARGET void cf_ntt_inverse_avx2(const cf_ntt_table *t, uint64_t *a) {
     return;
   }
   const double dq = (double)t->mod.q;
-  const vconst c = make_consts(t->mod.q);
+  const cf_avx2_mod c = cf_avx2_mod_make(t->mod.q);
   to_doubles(a, n, &c);
   size_t half = 1;
   for (size_t m = n >> 1; m > 1; m >>= 1, half <<= 1) {

@@ -11,35 +11,12 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-#define TARGET __attribute__((target("avx2,fma")))
+#include "kernels/cpu/avx2_exact.h"
 
-typedef struct pconst {
-  __m256i magic, qm1, q;
-  __m256d dq, dqinv, dmagic;
-} pconst;
+#define TARGET CF_AVX2_TARGET
 
-TARGET static inline pconst make(uint64_t q) {
-  pconst c;
-  c.magic = _mm256_set1_epi64x(0x4330000000000000ll); /* bits of 2^52 */
-  c.q = _mm256_set1_epi64x((long long)q);
-  c.qm1 = _mm256_set1_epi64x((long long)(q - 1));
-  c.dq = _mm256_set1_pd((double)q);
-  c.dqinv = _mm256_set1_pd(1.0 / (double)q);
-  c.dmagic = _mm256_castsi256_pd(c.magic);
-  return c;
-}
-
-TARGET static inline __m256d to_double(__m256i y, const pconst *c) {
-  return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(y, c->magic)), c->dmagic);
-}
-
-TARGET static inline __m256i to_word(__m256d d, const pconst *c) {
-  return _mm256_xor_si256(_mm256_castpd_si256(_mm256_add_pd(d, c->dmagic)), c->magic);
-}
-
-/* a * b mod q in [0, q) for a, b < q. */
-TARGET static inline __m256i mulmod(__m256i a, __m256i b, const pconst *c) {
-  __m256d ad = to_double(a, c), bd = to_double(b, c);
+TARGET static inline __m256i mulmod(__m256i a, __m256i b, const cf_avx2_mod *c) {
+  __m256d ad = cf_avx2_to_double(a, c), bd = cf_avx2_to_double(b, c);
   __m256d ph = _mm256_mul_pd(ad, bd);
   __m256d pl = _mm256_fmsub_pd(ad, bd, ph);
   __m256d qh = _mm256_floor_pd(_mm256_mul_pd(ph, c->dqinv));
@@ -47,13 +24,13 @@ TARGET static inline __m256i mulmod(__m256i a, __m256i b, const pconst *c) {
   __m256d sl = _mm256_fmsub_pd(qh, c->dq, sh);
   __m256d r = _mm256_add_pd(_mm256_sub_pd(ph, sh), _mm256_sub_pd(pl, sl)); /* [-q, 2q) */
   __m256d k = _mm256_floor_pd(_mm256_mul_pd(r, c->dqinv));
-  __m256i w = to_word(_mm256_fnmadd_pd(k, c->dq, r), c); /* [0, q] */
+  __m256i w = cf_avx2_to_word(_mm256_fnmadd_pd(k, c->dq, r), c); /* [0, q] */
   return _mm256_sub_epi64(w, _mm256_and_si256(_mm256_cmpgt_epi64(w, c->qm1), c->q));
 }
 
 TARGET void cf_limb_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n,
                              const cf_modulus *m) {
-  const pconst c = make(m->q);
+  const cf_avx2_mod c = cf_avx2_mod_make(m->q);
   size_t j = 0;
   for (; j + 4 <= n; j += 4) {
     __m256i x = _mm256_loadu_si256((const __m256i *)(a + j));
@@ -66,7 +43,7 @@ TARGET void cf_limb_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b
 
 TARGET void cf_limb_mul_acc_avx2(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
                                  const cf_modulus *m) {
-  const pconst c = make(m->q);
+  const cf_avx2_mod c = cf_avx2_mod_make(m->q);
   size_t j = 0;
   for (; j + 4 <= n; j += 4) {
     __m256i x = _mm256_loadu_si256((const __m256i *)(a + j));
@@ -80,8 +57,8 @@ TARGET void cf_limb_mul_acc_avx2(uint64_t *acc, const uint64_t *a, const uint64_
 }
 
 /* y * s mod q in [0, q) for y < 2q, s < q; ds = s, dsq = s/q as doubles. */
-TARGET static inline __m256i mulconst(__m256i y, __m256d ds, __m256d dsq, const pconst *c) {
-  __m256d yd = to_double(y, c);
+TARGET static inline __m256i mulconst(__m256i y, __m256d ds, __m256d dsq, const cf_avx2_mod *c) {
+  __m256d yd = cf_avx2_to_double(y, c);
   __m256d qh =
       _mm256_round_pd(_mm256_mul_pd(yd, dsq), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256d ph = _mm256_mul_pd(yd, ds);
@@ -90,13 +67,13 @@ TARGET static inline __m256i mulconst(__m256i y, __m256d ds, __m256d dsq, const 
   __m256d sl = _mm256_fmsub_pd(qh, c->dq, sh);
   __m256d r = _mm256_add_pd(_mm256_sub_pd(ph, sh), _mm256_sub_pd(pl, sl)); /* |r| <= 3q/2 */
   __m256d k = _mm256_floor_pd(_mm256_mul_pd(r, c->dqinv));
-  __m256i w = to_word(_mm256_fnmadd_pd(k, c->dq, r), c); /* [0, q] */
+  __m256i w = cf_avx2_to_word(_mm256_fnmadd_pd(k, c->dq, r), c); /* [0, q] */
   return _mm256_sub_epi64(w, _mm256_and_si256(_mm256_cmpgt_epi64(w, c->qm1), c->q));
 }
 
 TARGET void cf_limb_sub_mul_const_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                                        uint64_t s, uint64_t sp, size_t n, const cf_modulus *m) {
-  const pconst c = make(m->q);
+  const cf_avx2_mod c = cf_avx2_mod_make(m->q);
   const __m256d ds = _mm256_set1_pd((double)s), dsq = _mm256_set1_pd((double)s / (double)m->q);
   size_t j = 0;
   for (; j + 4 <= n; j += 4) {
