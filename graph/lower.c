@@ -519,7 +519,7 @@ static cf_status lower_node(lctx *x, cf_value v) {
   case CF_OP_RESCALE: {
     uint16_t top = (uint16_t)l;
     for (int i = 0; i < ta->polys; i++) {
-      int32_t tb2;
+      int32_t tb2 = -1;
       CF_TRY(temp(x, pr, nr - 1, i, i ? "c1" : "c0", &out[i]));
       CF_TRY(step2(x, CF_KERNEL_COPY, 0, pr, nr - 1, out[i], A[i]));
       CF_TRY(temp(x, &top, 1, i, "rs.top", &tb2));

@@ -179,7 +179,7 @@ static cf_status output_name(importer *im, size_t i, const char **name) {
 
 static cf_status new_layer(importer *im, cf_layer_kind k, int in, const cf_shape *shape,
                            cf_layer **out) {
-  const char *name;
+  const char *name = NULL;
   CF_TRY(output_name(im, 0, &name));
   int t;
   CF_TRY(cf_model_add_tensor(im->m, name, shape, &t));
@@ -223,7 +223,7 @@ static void const_expr(cf_expr *e, double v) {
 }
 
 static cf_status emit_expr(importer *im, int src, const cf_expr *e) {
-  const char *name;
+  const char *name = NULL;
   CF_TRY(output_name(im, 0, &name));
   sym s = {.name = name, .kind = SYM_EXPR, .src = src, .expr = *e, .tensor = -1};
   return push_sym(im, &s);
@@ -377,7 +377,7 @@ static cf_status op_dense(importer *im, int is_gemm) {
   CF_TRY(check_attrs(im, is_gemm ? gemm_attrs : no_attrs));
   int x;
   CF_TRY(input_tensor(im, 0, &x));
-  const cf_onnx_const *w;
+  const cf_onnx_const *w = NULL;
   CF_TRY(input_const(im, 1, &w));
   const cf_shape *xs = tshape(im, x);
   if (xs->rank != 1)
@@ -405,7 +405,7 @@ static cf_status op_dense(importer *im, int is_gemm) {
     for (int64_t i = 0; i < k; i++)
       l->w[o * k + i] = alpha * w->data[transb ? o * k + i : i * n + o];
   if (is_gemm && im->node->n_input > 2 && im->node->input[2][0]) {
-    const cf_onnx_const *c;
+    const cf_onnx_const *c = NULL;
     CF_TRY(input_const(im, 2, &c));
     cf_status st = broadcast(im, c, &os, l->b);
     if (st != CF_OK) return st;
@@ -421,7 +421,7 @@ static cf_status op_conv(importer *im) {
   CF_TRY(check_attrs(im, known));
   int x;
   CF_TRY(input_tensor(im, 0, &x));
-  const cf_onnx_const *w;
+  const cf_onnx_const *w = NULL;
   CF_TRY(input_const(im, 1, &w));
   const cf_shape *xs = tshape(im, x);
   if (xs->rank != 3 || w->rank != 4)
@@ -458,7 +458,7 @@ static cf_status op_conv(importer *im) {
   if (!l->w || !l->b) return CF_FAIL(CF_ENOMEM, "no memory for conv weights");
   memcpy(l->w, w->data, sizeof(double) * w->count);
   if (im->node->n_input > 2 && im->node->input[2][0]) {
-    const cf_onnx_const *b;
+    const cf_onnx_const *b = NULL;
     CF_TRY(input_const(im, 2, &b));
     if (b->count != (size_t)w->dims[0])
       return NODE_FAIL(im, CF_EFORMAT, "bias has %zu values for %lld channels", b->count,
@@ -571,7 +571,7 @@ static cf_status op_reshape(importer *im) {
   CF_TRY(check_attrs(im, known));
   int x;
   CF_TRY(input_tensor(im, 0, &x));
-  const cf_onnx_const *shp;
+  const cf_onnx_const *shp = NULL;
   CF_TRY(input_const(im, 1, &shp));
   const cf_shape *xs = tshape(im, x);
   int64_t in[CF_MODEL_MAX_RANK + 1] = {im->m->batch}, out[CF_MODEL_MAX_RANK + 1];

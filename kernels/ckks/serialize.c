@@ -208,7 +208,7 @@ cf_status cf_ckks_load_params(const uint8_t *buf, size_t len, bool allow_insecur
                               cf_ckks_params **out) {
   if (!out) return CF_FAIL(CF_EINVAL, "cf_ckks_load_params: out is NULL");
   *out = NULL;
-  reader r;
+  reader r = {0};
   uint8_t fp[32];
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_PARAMS, NULL, &r, fp));
   uint8_t head[16];
@@ -309,7 +309,7 @@ cf_status cf_ckks_load_ciphertext(const cf_ckks_context *ctx, const uint8_t *buf
                                   cf_ckks_ciphertext **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_ciphertext: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_CIPHERTEXT, ctx->params.fingerprint, &r, NULL));
   uint32_t level, size;
   uint64_t slots;
@@ -357,7 +357,7 @@ cf_status cf_ckks_load_plaintext(const cf_ckks_context *ctx, const uint8_t *buf,
                                  cf_ckks_plaintext **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_plaintext: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_PLAINTEXT, ctx->params.fingerprint, &r, NULL));
   uint32_t level, zero;
   uint64_t slots;
@@ -403,7 +403,7 @@ cf_status cf_ckks_load_secret_key(const cf_ckks_context *ctx, const uint8_t *buf
                                   cf_ckks_secret_key **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_secret_key: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_SECRET_KEY, ctx->params.fingerprint, &r, NULL));
   CF_TRY(need(&r, ctx->n));
   CF_TRY(r.len == ctx->n ? CF_OK
@@ -445,7 +445,7 @@ cf_status cf_ckks_load_public_key(const cf_ckks_context *ctx, const uint8_t *buf
                                   cf_ckks_public_key **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_public_key: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_PUBLIC_KEY, ctx->params.fingerprint, &r, NULL));
   size_t rows = (size_t)ctx->L + 1;
   CF_TRY(need(&r, 32 + rows * ctx->n * 8));
@@ -519,7 +519,7 @@ cf_status cf_ckks_load_relin_key(const cf_ckks_context *ctx, const uint8_t *buf,
                                  cf_ckks_relin_key **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_relin_key: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_RELIN_KEY, ctx->params.fingerprint, &r, NULL));
   cf_ckks_relin_key *k = calloc(1, sizeof *k);
   if (!k) return CF_FAIL(CF_ENOMEM, "allocating a relinearization key");
@@ -556,7 +556,7 @@ cf_status cf_ckks_load_galois_key(const cf_ckks_context *ctx, const uint8_t *buf
                                   cf_ckks_galois_key **out) {
   if (!out || !ctx) return CF_FAIL(CF_EINVAL, "cf_ckks_load_galois_key: NULL argument");
   *out = NULL;
-  reader r;
+  reader r = {0};
   CF_TRY(open_envelope(buf, len, CF_CKKS_OBJ_GALOIS_KEY, ctx->params.fingerprint, &r, NULL));
   uint32_t count;
   CF_TRY(get_u32(&r, &count));
