@@ -70,8 +70,8 @@ size=$(stat -c %s "$out/trace-viewer.png" 2>/dev/null || echo 0)
 
 # A real run: the trace of an HE program executed on StarPU.
 export STARPU_SILENT=1 STARPU_HOME=$tmp/home HWLOC_PLUGINS_BLACKLIST=hwloc_pci
-if "$cf" run "$src/examples/programs/mlp.cfp" --ncpus 2 --grain 4 --model-dir "$tmp/models" \
-  --trace "$out/run-trace.json" >"$out/run.log" 2>&1; then
+if (cd "$src" && "$cf" run examples/programs/mlp.cfp --ncpus 2 --grain 4 --model-dir "$tmp/models" \
+  --trace "$out/run-trace.json" >"$out/run.log" 2>&1); then
   "$cf" trace view "$out/run-trace.json" -o "$out/run-page.html" || fail "trace view of a run"
   "$cf" trace summary --json "$out/run-trace.json" >"$out/run-summary.json" || fail "run summary"
   page=$out/run-page.html
