@@ -23,7 +23,7 @@ typedef struct ckks_bench {
   double *re;
   size_t slots;
   double scale;
-  int level;
+  int level, dnum;
   cf_ckks_plaintext *pt;
   cf_ckks_ciphertext *a, *b, *r;
   cf_ckks_ciphertext *outs[8];
@@ -97,6 +97,7 @@ static cf_status setup(ckks_bench *s, const char *preset, bool insecure) {
   s->slots = cf_ckks_params_slots(p);
   s->scale = cf_ckks_params_scale(p);
   s->level = cf_ckks_params_max_level(p);
+  s->dnum = cf_ckks_params_dnum(p);
   cf_ckks_params_destroy(p);
   CF_TRY(st);
   s->re = malloc(s->slots * sizeof *s->re);
@@ -130,8 +131,9 @@ cf_status cf_bench_ckks_run(cf_bench *b) {
     return st;
   }
   char params[160];
-  snprintf(params, sizeof params, "{\"preset\":\"%s\",\"N\":%zu,\"limbs\":%d,\"threads\":1}",
-           preset, 2 * s.slots, s.level + 1);
+  snprintf(params, sizeof params,
+           "{\"preset\":\"%s\",\"n\":%zu,\"limbs\":%d,\"dnum\":%d,\"threads\":1}", preset,
+           2 * s.slots, s.level + 1, s.dnum);
   int reps = cf_bench_reps(b, quick ? 5 : 7);
   cf_bench_time(b, "encode", params, reps, do_encode, &s);
   cf_bench_time(b, "encrypt_pk", params, reps, do_encrypt, &s);

@@ -90,8 +90,8 @@ def main():
         ("rotate_hoisted_8", hoisted),
         ("rotate_8_unhoisted", lambda: [cc.EvalRotate(a, k) for k in steps]),
     ]
-    params = {"preset": "toy" if args.quick else "n16-peer", "N": n,
-              "limbs": (6 if args.quick else 25), "threads": 1, "library": "openfhe-python 1.6.1"}
+    params = {"preset": "toy" if args.quick else "n16-peer", "n": n,
+              "limbs": (6 if args.quick else 25), "dnum": 3, "threads": 1, "library": "openfhe-python 1.6.1"}
     for name, fn in cases:
         s = sorted(timed(fn, args.reps))
         print(json.dumps({"suite": "ckks-openfhe", "name": name, "params": params,
