@@ -209,7 +209,7 @@ static cf_status run_preset(cf_bench *b, const char *preset, int reps) {
   unsigned n = 1u << c.log_n;
   char params[160];
   uint64_t direct[NPROG][MAXREPS];
-  static sp_result sp[NPROG][NGRAIN][2];
+  sp_result sp[NPROG][NGRAIN][2] = {0};
   /* Direct runs first, while no StarPU worker competes for the cores. */
   for (int i = 0; st == CF_OK && i < NPROG; i++) {
     st = time_direct(pr, progs[i], reps, direct[i]);
