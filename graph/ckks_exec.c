@@ -10,14 +10,9 @@
 #include "graph/executor.h"
 #include "graph/ir.h"
 #include "graph/lower.h"
+#include "graph/named_values.h"
 #include "graph/plain_values.h"
 #include "kernels/ckks/internal.h"
-
-typedef struct named {
-  char *name;
-  double *re, *im;
-  size_t n;
-} named;
 
 typedef struct ck {
   const cf_ckks_params *params;
@@ -27,8 +22,7 @@ typedef struct ck {
   cf_ckks_galois_key *gk;
   const cf_program *p;
   cf_ckks_ciphertext **ct; /* per node */
-  named *in;
-  size_t nin;
+  cf_named_set in;
   bool dag; /* run the lowered task DAG instead of the evaluator */
   cf_lower_options lo;
 } ck;
@@ -100,49 +94,13 @@ static cf_status ck_prepare(cf_executor *ex, const cf_program *p) {
 static cf_status ck_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
                               size_t n) {
   ck *s = ex->state;
-  named *slot = NULL;
-  for (size_t i = 0; i < s->nin; i++)
-    if (strcmp(s->in[i].name, name) == 0) slot = &s->in[i];
-  if (!slot) {
-    named *g = realloc(s->in, (s->nin + 1) * sizeof *g);
-    if (!g) return CF_FAIL(CF_ENOMEM, "inputs");
-    s->in = g;
-    slot = &s->in[s->nin];
-    memset(slot, 0, sizeof *slot);
-    slot->name = strdup(name);
-    if (!slot->name) return CF_FAIL(CF_ENOMEM, "input name");
-    s->nin++;
-  }
-  free(slot->re), free(slot->im);
-  slot->re = malloc((n ? n : 1) * sizeof *re);
-  slot->im = calloc(n ? n : 1, sizeof *im);
-  if (!slot->re || !slot->im) return CF_FAIL(CF_ENOMEM, "input '%s'", name);
-  memcpy(slot->re, re, n * sizeof *re);
-  if (im) memcpy(slot->im, im, n * sizeof *im);
-  slot->n = n;
-  return CF_OK;
-}
-
-static const named *find_input(const ck *s, const char *name) {
-  for (size_t i = 0; i < s->nin; i++)
-    if (strcmp(s->in[i].name, name) == 0) return &s->in[i];
-  return NULL;
-}
-
-static int lookup_input(void *ctx, const char *name, const double **re, const double **im,
-                        size_t *n) {
-  const named *in = find_input((const ck *)ctx, name);
-  if (!in) return -1;
-  *re = in->re;
-  *im = in->im;
-  *n = in->n;
-  return 0;
+  return cf_named_put(&s->in, name, re, im, n);
 }
 
 static cf_status encode(const ck *s, cf_value v, size_t slots, int level, double scale,
                         cf_ckks_plaintext **pt) {
   double *d = NULL;
-  CF_TRY(cf_plain_values(s->p, v, slots, lookup_input, (void *)s, &d));
+  CF_TRY(cf_plain_values(s->p, v, slots, &s->in, &d));
   cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, level, scale, pt);
   free(d);
   return st;
@@ -159,7 +117,7 @@ static cf_status eval_node(ck *s, size_t v, cf_ckks_ciphertext *out) {
   cf_status st = CF_OK;
   switch (n->op) {
   case CF_OP_INPUT: {
-    const named *in = find_input(s, n->name);
+    const cf_named *in = cf_named_get(&s->in, n->name);
     if (!in) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", n->name);
     if (in->n != n->type.slots)
       return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", n->name, n->type.slots,
@@ -298,9 +256,7 @@ static void ck_destroy(cf_executor *ex) {
   ck *s = ex->state;
   clear_values(s);
   clear_keys(s);
-  for (size_t i = 0; i < s->nin; i++)
-    free(s->in[i].name), free(s->in[i].re), free(s->in[i].im);
-  free(s->in);
+  cf_named_clear(&s->in);
   cf_ckks_secret_key_destroy(s->sk);
   cf_ckks_context_destroy(s->ctx);
   free(s);

@@ -6,22 +6,21 @@
 #include "base/error.h"
 #include "graph/ir.h"
 
-static cf_status supplied(const cf_node *n, size_t slots, cf_named_values_fn lookup, void *ctx,
-                          double *d) {
-  const double *re = NULL, *im = NULL;
-  size_t count = 0;
-  if (!lookup || lookup(ctx, n->name, &re, &im, &count) != 0 || count != slots)
+static cf_status from_supplied(const cf_node *n, size_t slots, const cf_named_set *supplied,
+                               double *d) {
+  const cf_named *v = supplied ? cf_named_get(supplied, n->name) : NULL;
+  if (!v || v->n != slots)
     return CF_FAIL(CF_ENOTFOUND, "no %zu values given for plaintext '%s'", slots, n->name);
-  for (size_t i = 0; im && i < slots; i++)
-    if (im[i] != 0.0)
+  for (size_t i = 0; i < slots; i++)
+    if (v->im[i] != 0.0)
       return CF_FAIL(CF_EINVAL, "plaintext '%s' takes real values; value %zu has imaginary part %g",
-                     n->name, i, im[i]);
-  memcpy(d, re, slots * sizeof *d);
+                     n->name, i, v->im[i]);
+  memcpy(d, v->re, slots * sizeof *d);
   return CF_OK;
 }
 
-cf_status cf_plain_values(const cf_program *p, cf_value v, size_t slots, cf_named_values_fn lookup,
-                          void *ctx, double **out) {
+cf_status cf_plain_values(const cf_program *p, cf_value v, size_t slots,
+                          const cf_named_set *supplied, double **out) {
   const cf_node *n = &p->nodes[v];
   double *d = malloc((slots ? slots : 1) * sizeof *d);
   if (!d) return CF_FAIL(CF_ENOMEM, "plaintext data");
@@ -34,7 +33,7 @@ cf_status cf_plain_values(const cf_program *p, cf_value v, size_t slots, cf_name
   } else if (n->data_kind == CF_DATA_RANDOM) {
     cf_random_data(n->seed, d, slots);
   } else {
-    st = supplied(n, slots, lookup, ctx, d);
+    st = from_supplied(n, slots, supplied, d);
   }
   if (st == CF_OK && n->op == CF_OP_PLAINTEXT && slots && n->shift % (long)slots) {
     /* Baby-step giant-step plaintexts are stored pre-rotated by `shift`. */

@@ -6,19 +6,15 @@
 #include <stddef.h>
 
 #include "cipherflow/program.h"
-
-/* Finds the values supplied at execution for a named plaintext: sets *re,
- * *im (may be NULL) and *n, or returns nonzero if there are none. */
-typedef int (*cf_named_values_fn)(void *ctx, const char *name, const double **re, const double **im,
-                                  size_t *n);
+#include "graph/named_values.h"
 
 /*
  * Real slot values of node v into a fresh array of `slots` doubles (caller
  * frees): a constant repeated, inline or seeded data, or values supplied by
- * name, rotated by the node's pre-rotation (baby-step giant-step shift).
+ * name in `supplied`, rotated by the node's pre-rotation (baby-step giant-step shift).
  * Supplied plaintexts must be real: an imaginary part is CF_EINVAL.
  */
-cf_status cf_plain_values(const cf_program *p, cf_value v, size_t slots, cf_named_values_fn lookup,
-                          void *ctx, double **out);
+cf_status cf_plain_values(const cf_program *p, cf_value v, size_t slots,
+                          const cf_named_set *supplied, double **out);
 
 #endif

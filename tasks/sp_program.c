@@ -10,17 +10,12 @@
 #include "graph/ckks_exec.h"
 #include "graph/executor.h"
 #include "graph/ir.h"
+#include "graph/named_values.h"
 #include "graph/plain_values.h"
 #include "kernels/ckks/internal.h"
 #include "kernels/ckks/steps.h"
 #include "tasks/ckks_runner.h"
 #include "tasks/seq_exec.h"
-
-typedef struct named {
-  char *name;
-  double *re, *im;
-  size_t n;
-} named;
 
 typedef struct sp_state {
   const cf_ckks_params *params;
@@ -31,8 +26,7 @@ typedef struct sp_state {
   cf_ckks_galois_key *gk;
   const cf_program *p;
   cf_dag *dag;
-  named *in, *out;
-  size_t nin, nout;
+  cf_named_set in, out;
   cf_sp_stats stats;
   bool have_stats, trace_on, verify;
   cf_trace_log trace;
@@ -67,41 +61,6 @@ cf_status cf_sp_find_preset(const cf_program *p, const char **name) {
   }
   return CF_FAIL(CF_ENOTFOUND, "no CKKS preset has the program's chain (N = 2^%d, %d q primes)",
                  p->chain.log_n, p->chain.nq);
-}
-
-static void free_named(named *v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(v[i].name), free(v[i].re), free(v[i].im);
-  free(v);
-}
-
-static cf_status put(named **v, size_t *n, const char *name, const double *re, const double *im,
-                     size_t len) {
-  named *slot = NULL;
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp((*v)[i].name, name)) slot = &(*v)[i];
-  if (!slot) {
-    named *g = realloc(*v, (*n + 1) * sizeof *g);
-    if (!g) return CF_FAIL(CF_ENOMEM, "value '%s'", name);
-    *v = g;
-    slot = &g[(*n)++];
-    memset(slot, 0, sizeof *slot);
-    if (!(slot->name = strdup(name))) return CF_FAIL(CF_ENOMEM, "value name");
-  }
-  free(slot->re), free(slot->im);
-  slot->re = calloc(len ? len : 1, sizeof *re);
-  slot->im = calloc(len ? len : 1, sizeof *im);
-  if (!slot->re || !slot->im) return CF_FAIL(CF_ENOMEM, "value '%s'", name);
-  memcpy(slot->re, re, len * sizeof *re);
-  if (im) memcpy(slot->im, im, len * sizeof *im);
-  slot->n = len;
-  return CF_OK;
-}
-
-static const named *get(const named *v, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (!strcmp(v[i].name, name)) return &v[i];
-  return NULL;
 }
 
 static void drop_run(sp_state *s) {
@@ -158,24 +117,13 @@ static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
 static cf_status sp_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
                               size_t n) {
   sp_state *s = ex->state;
-  return put(&s->in, &s->nin, name, re, im, n);
+  return cf_named_put(&s->in, name, re, im, n);
 }
 
 /* Copies rows by prime index: row r of the buffer is row primes[r] of src. */
 static void copy_rows(uint64_t *dst, const cf_dag_buffer *b, const uint64_t *src, size_t n) {
   for (uint32_t r = 0; r < b->nlimbs; r++)
     memcpy(dst + (size_t)r * n, src + (size_t)b->primes[r] * n, n * sizeof *dst);
-}
-
-static int lookup_input(void *ctx, const char *name, const double **re, const double **im,
-                        size_t *n) {
-  const sp_state *s = ctx;
-  const named *v = get(s->in, s->nin, name);
-  if (!v) return -1;
-  *re = v->re;
-  *im = v->im;
-  *n = v->n;
-  return 0;
 }
 
 /* Slots of a plaintext buffer: those of the ciphertext it meets. */
@@ -206,7 +154,7 @@ static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciph
   if (db->role == CF_BUFFER_PLAINTEXT) {
     size_t slots = info->slots ? info->slots : plain_slots(s, info->node);
     double *d = NULL;
-    CF_TRY(cf_plain_values(s->p, info->node, slots, lookup_input, (void *)s, &d));
+    CF_TRY(cf_plain_values(s->p, info->node, slots, &s->in, &d));
     cf_ckks_plaintext *pt = NULL;
     cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, info->level, info->scale, &pt);
     free(d);
@@ -218,7 +166,7 @@ static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciph
   const cf_node *node = &s->p->nodes[db->value];
   if (node->op != CF_OP_INPUT) return CF_OK;
   if (!cts[db->value]) {
-    const named *v = get(s->in, s->nin, node->name);
+    const cf_named *v = cf_named_get(&s->in, node->name);
     if (!v) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", node->name);
     if (v->n != node->type.slots)
       return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", node->name,
@@ -257,7 +205,7 @@ static cf_status decrypt_output(sp_state *s, const cf_dag_output *o, uint64_t **
            (size_t)o->nlimbs * n * sizeof(uint64_t));
   if (st == CF_OK) st = cf_ckks_decrypt(s->ctx, s->sk, ct, &dec);
   if (st == CF_OK) st = cf_ckks_decode(s->ctx, dec, re, im);
-  if (st == CF_OK) st = put(&s->out, &s->nout, o->name, re, im, slots);
+  if (st == CF_OK) st = cf_named_put(&s->out, o->name, re, im, slots);
   cf_ckks_plaintext_destroy(pt), cf_ckks_plaintext_destroy(dec);
   cf_ckks_ciphertext_destroy(ct);
   free(zero), free(re), free(im);
@@ -372,7 +320,7 @@ static cf_status sp_run(cf_executor *ex) {
 static cf_status sp_get_output(cf_executor *ex, const char *name, double *re, double *im,
                                size_t n) {
   sp_state *s = ex->state;
-  const named *v = get(s->out, s->nout, name);
+  const cf_named *v = cf_named_get(&s->out, name);
   if (!v) return CF_FAIL(CF_ENOTFOUND, "no output '%s' (run first)", name);
   if (n > v->n) return CF_FAIL(CF_EINVAL, "output '%s' has %zu slots, %zu asked", name, v->n, n);
   if (re) memcpy(re, v->re, n * sizeof *re);
@@ -385,7 +333,7 @@ static void sp_destroy(cf_executor *ex) {
   drop_run(s);
   cf_ckks_secret_key_destroy(s->sk);
   cf_ckks_context_destroy(s->ctx);
-  free_named(s->in, s->nin), free_named(s->out, s->nout);
+  cf_named_clear(&s->in), cf_named_clear(&s->out);
   cf_trace_log_free(&s->trace);
   free(s);
   free(ex);
