@@ -185,7 +185,7 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
   }
   fill(a, n, q, 1);
   /* The dispatched transform uses AVX2 only for q < 2^50 on a CPU that has it. */
-  bool simd = bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+  bool simd = bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() >= CF_CPU_AVX2;
   char params[96];
   snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d,\"path\":\"%s\"}", n, bits,
            cf_cpu_path_name(simd ? CF_CPU_AVX2 : CF_CPU_PORTABLE));
@@ -248,7 +248,7 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
   memcpy(out, poly, nq * n * sizeof *out);
   j.mods = mods;
   uint64_t macc = timed(b, "mul_acc_limbs", params, 5, run_mul_acc, &j);
-  if (cf_cpu_path_active() == CF_CPU_AVX2) {
+  if (cf_cpu_path_active() >= CF_CPU_AVX2) {
     uint64_t pm = timed(b, "mul_acc_limbs_portable", params, 5, run_mul_acc_portable, &j);
     if (macc > 0)
       cf_bench_report_ratio(b, "simd_speedup_mul_acc", params, (double)pm / (double)macc);
@@ -261,7 +261,7 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
   j.conv = &conv;
   snprintf(params, sizeof params, "{\"N\":%zu,\"from\":%zu,\"to\":%zu}", n, digit, total - digit);
   uint64_t bc = timed(b, "baseconv", params, 3, run_conv, &j);
-  if (conv.w_d && cf_cpu_path_active() == CF_CPU_AVX2) {
+  if (conv.w_d && cf_cpu_path_active() >= CF_CPU_AVX2) {
     uint64_t pb = timed(b, "baseconv_portable", params, 3, run_conv_portable, &j);
     if (bc > 0) cf_bench_report_ratio(b, "simd_speedup_baseconv", params, (double)pb / (double)bc);
   }

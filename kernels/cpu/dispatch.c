@@ -15,12 +15,44 @@ bool cf_cpu_avx2_available(void) {
 #endif
 }
 
+bool cf_cpu_avx512_available(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return cf_cpu_avx2_available() && __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512ifma");
+#else
+  return false;
+#endif
+}
+
+/* The cap set by the environment: CIPHERFLOW_PORTABLE=1 or CIPHERFLOW_CPU=NAME. */
+static cf_cpu_path env_cap(void) {
+  const char *portable = getenv("CIPHERFLOW_PORTABLE");
+  if (portable && strcmp(portable, "1") == 0) return CF_CPU_PORTABLE;
+  const char *cpu = getenv("CIPHERFLOW_CPU");
+  if (cpu && strcmp(cpu, "portable") == 0) return CF_CPU_PORTABLE;
+  if (cpu && strcmp(cpu, "avx2") == 0) return CF_CPU_AVX2;
+  return CF_CPU_AVX512;
+}
+
 __attribute__((constructor)) static void choose_path(void) {
-  const char *env = getenv("CIPHERFLOW_PORTABLE");
-  bool forced = env && strcmp(env, "1") == 0;
-  active_path = (!forced && cf_cpu_avx2_available()) ? CF_CPU_AVX2 : CF_CPU_PORTABLE;
+  cf_cpu_path best = cf_cpu_avx512_available() ? CF_CPU_AVX512
+                     : cf_cpu_avx2_available() ? CF_CPU_AVX2
+                                               : CF_CPU_PORTABLE;
+  cf_cpu_path cap = env_cap();
+  active_path = best < cap ? best : cap;
 }
 
 cf_cpu_path cf_cpu_path_active(void) { return active_path; }
 
-const char *cf_cpu_path_name(cf_cpu_path path) { return path == CF_CPU_AVX2 ? "avx2" : "portable"; }
+const char *cf_cpu_path_name(cf_cpu_path path) {
+  switch (path) {
+  case CF_CPU_AVX512:
+    return "avx512";
+  case CF_CPU_AVX2:
+    return "avx2";
+  default:
+    return "portable";
+  }
+}

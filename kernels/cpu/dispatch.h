@@ -2,10 +2,14 @@
  * Run-time choice between the portable kernels and SIMD variants.
  *
  * The choice is made once when the library loads, from CPUID, and never
- * changes: CF_CPU_AVX2 when the processor has AVX2 and FMA, unless the
- * environment variable CIPHERFLOW_PORTABLE=1 forces CF_CPU_PORTABLE. Every
- * SIMD variant returns bit-identical results to the portable one (outputs
- * are fully reduced, hence unique), so the choice affects speed only.
+ * changes: CF_CPU_AVX512 when the processor has AVX-512 F/DQ/BW/VL and IFMA
+ * (as well as AVX2 and FMA), else CF_CPU_AVX2 when it has AVX2 and FMA, else
+ * CF_CPU_PORTABLE. The environment can lower the choice, never raise it:
+ * CIPHERFLOW_PORTABLE=1 forces the portable path and CIPHERFLOW_CPU=portable,
+ * avx2 or avx512 caps it. Paths are ordered: a kernel without a variant for
+ * the active path uses the best lower one it has. Every SIMD variant returns
+ * bit-identical results to the portable one (outputs are fully reduced,
+ * hence unique), so the choice affects speed only.
  *
  * Which kernels have a SIMD variant, all for moduli q < 2^50
  * (CF_SIMD_MAX_BITS) and computed exactly in double precision with FMA: the
@@ -14,7 +18,8 @@
  * and the last step of rescale and ModDown); and fast basis conversion
  * (cf_baseconv, and inside cf_moddown) when all its moduli are below 2^50.
  * Limbs with larger primes, and every other kernel, run portable C on 64-bit
- * words with 128-bit products. There is no AVX-512 path.
+ * words with 128-bit products. The AVX-512 variants are listed in the
+ * headers of the kernels that have them (ntt_simd.h, poly_simd.h, rns_simd.h).
  */
 #ifndef CF_KERNELS_CPU_DISPATCH_H
 #define CF_KERNELS_CPU_DISPATCH_H
@@ -28,6 +33,7 @@ extern "C" {
 typedef enum cf_cpu_path {
   CF_CPU_PORTABLE = 0,
   CF_CPU_AVX2 = 1,
+  CF_CPU_AVX512 = 2,
 } cf_cpu_path;
 
 /* Largest prime size (bits) the double-precision SIMD NTT handles exactly. */
@@ -39,7 +45,13 @@ cf_cpu_path cf_cpu_path_active(void);
 /* Whether this processor can run the AVX2 variants at all (ignores the environment). */
 bool cf_cpu_avx2_available(void);
 
-/* "portable" or "avx2". */
+/*
+ * Whether this processor can run the AVX-512 variants (F, DQ, BW, VL, IFMA,
+ * plus AVX2 and FMA); ignores the environment.
+ */
+bool cf_cpu_avx512_available(void);
+
+/* "portable", "avx2" or "avx512". */
 const char *cf_cpu_path_name(cf_cpu_path path);
 
 #ifdef __cplusplus

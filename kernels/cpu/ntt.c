@@ -121,7 +121,7 @@ void cf_ntt_inverse_portable(const cf_ntt_table *t, uint64_t *a) {
 
 static bool use_avx2(const cf_ntt_table *t) {
 #ifdef CF_HAVE_AVX2_NTT
-  return t->mod.bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+  return t->mod.bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() >= CF_CPU_AVX2;
 #else
   (void)t;
   return false;

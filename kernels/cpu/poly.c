@@ -55,7 +55,7 @@ void cf_limb_mul_acc_portable(uint64_t *acc, const uint64_t *a, const uint64_t *
 
 #ifdef CF_HAVE_AVX2_POLY
 static bool use_avx2(const cf_modulus *m) {
-  return m->bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() == CF_CPU_AVX2;
+  return m->bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() >= CF_CPU_AVX2;
 }
 #endif
 

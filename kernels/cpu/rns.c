@@ -154,7 +154,7 @@ static void conv_row(const cf_baseconv_table *t, const uint64_t *y, size_t blk, 
 
 static bool conv_avx2(const cf_baseconv_table *t) {
 #ifdef CF_HAVE_AVX2_RNS
-  return t->w_d && cf_cpu_path_active() == CF_CPU_AVX2;
+  return t->w_d && cf_cpu_path_active() >= CF_CPU_AVX2;
 #else
   (void)t;
   return false;

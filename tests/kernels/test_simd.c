@@ -9,13 +9,20 @@
 
 static bool expect_portable;
 
-/* CIPHERFLOW_PORTABLE=1 pins the portable path; otherwise AVX2 wherever the CPU has it. */
+/*
+ * CIPHERFLOW_PORTABLE=1 pins the portable path and CIPHERFLOW_CPU caps it;
+ * otherwise the best path the CPU has.
+ */
 static void dispatch_follows_cpu_and_environment(void **state) {
   (void)state;
-  const char *env = getenv("CIPHERFLOW_PORTABLE");
+  const char *env = getenv("CIPHERFLOW_PORTABLE"), *cpu = getenv("CIPHERFLOW_CPU");
   bool forced = env && strcmp(env, "1") == 0;
   if (expect_portable) assert_true(forced);
-  cf_cpu_path want = (!forced && cf_cpu_avx2_available()) ? CF_CPU_AVX2 : CF_CPU_PORTABLE;
+  cf_cpu_path want = cf_cpu_avx512_available() ? CF_CPU_AVX512
+                     : cf_cpu_avx2_available() ? CF_CPU_AVX2
+                                               : CF_CPU_PORTABLE;
+  if (forced || (cpu && strcmp(cpu, "portable") == 0)) want = CF_CPU_PORTABLE;
+  if (cpu && strcmp(cpu, "avx2") == 0 && want > CF_CPU_AVX2) want = CF_CPU_AVX2;
   assert_int_equal(cf_cpu_path_active(), want);
   fprintf(stderr, "active path: %s\n", cf_cpu_path_name(cf_cpu_path_active()));
 }
