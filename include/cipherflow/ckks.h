@@ -10,8 +10,11 @@
  *
  * Evaluator results go into a caller-provided ciphertext (create an empty
  * one with cf_ckks_ciphertext_create). The result may alias an input
- * (in-place use): every operation computes into fresh storage and then
- * replaces the result's contents, so aliasing is always safe.
+ * (in-place use): an operation writes into the result's own storage only
+ * when that aliases no input, else into fresh storage that then replaces
+ * the result's contents, so aliasing is always safe. When an operation
+ * fails, its result ciphertext is either unchanged or left empty (size 0),
+ * never half-written.
  *
  * Ciphertexts and plaintexts are kept in NTT (evaluation) form with limbs
  * q_0..q_level. A ciphertext at level l has l+1 limbs; rescale drops one

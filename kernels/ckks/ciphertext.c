@@ -52,7 +52,10 @@ cf_status cf_ckks_ct_begin(const cf_ckks_context *ctx, cf_ckks_ciphertext *out, 
 }
 
 void cf_ckks_ct_abort(cf_ckks_ciphertext *out, cf_ckks_ciphertext *t) {
-  if (t->data != out->data) free(t->data);
+  if (t->data != out->data)
+    free(t->data);
+  else if (t->data)
+    out->size = 0; /* its storage may be half-written: empty, never silently wrong */
   memset(t, 0, sizeof *t);
 }
 
@@ -110,8 +113,8 @@ cf_status cf_ckks_encrypt_pk(const cf_ckks_context *ctx, const cf_ckks_public_ke
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   cf_ckks_identity_primes(pr, 0, (int)rows);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, 2, pt->level));
-  uint64_t *v = malloc(cf_ckks_rows_bytes(ctx, rows));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, NULL, NULL, 2, pt->level, &t));
+  uint64_t *v = cf_ckks_tmp_rows(ctx, rows);
   uint64_t *c0 = t.data, *c1 = t.data + rows * n;
   cf_status st =
       v ? small_ntt(ctx, 1, v, pr, rows) : CF_FAIL(CF_ENOMEM, "allocating encryption buffers");
@@ -124,10 +127,10 @@ cf_status cf_ckks_encrypt_pk(const cf_ckks_context *ctx, const cf_ckks_public_ke
   }
   if (v) {
     sodium_memzero(v, cf_ckks_rows_bytes(ctx, rows));
-    free(v);
+    cf_ckks_tmp_free(ctx, v);
   }
   if (st != CF_OK) {
-    free(t.data);
+    cf_ckks_ct_abort(out, &t);
     return st;
   }
   t.scale = pt->scale;
@@ -145,14 +148,14 @@ cf_status cf_ckks_encrypt_sk(const cf_ckks_context *ctx, const cf_ckks_secret_ke
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   cf_ckks_identity_primes(pr, 0, (int)rows);
   cf_ckks_ciphertext t;
-  CF_TRY(cf_ckks_ct_alloc(ctx, &t, 2, pt->level));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, NULL, NULL, 2, pt->level, &t));
   uint64_t *c0 = t.data, *c1 = t.data + rows * n;
   uint8_t seed[CF_CKKS_SEED_BYTES];
   randombytes_buf(seed, sizeof seed);
   cf_ckks_expand_uniform(ctx, seed, 0, c1, pr, rows);
   cf_status st = small_ntt(ctx, 0, c0, pr, rows);
   if (st != CF_OK) {
-    free(t.data);
+    cf_ckks_ct_abort(out, &t);
     return st;
   }
   for (size_t r = 0; r < rows; r++) {

@@ -38,6 +38,7 @@ void cf_ckks_context_destroy(cf_ckks_context *ctx) {
   free(ctx->p_mod_q);
   free(ctx->ksi);
   free(ctx->rot);
+  cf_ckks_scratch_destroy(ctx->scratch);
   free(ctx);
 }
 
@@ -129,7 +130,10 @@ cf_status cf_ckks_context_create(const cf_ckks_params *params, cf_ckks_context *
   ctx->K = params->spec.np;
   ctx->nprimes = params->spec.nq + params->spec.np;
   ctx->alpha = (params->spec.nq + params->spec.dnum - 1) / params->spec.dnum;
-  cf_status st = build(ctx);
+  /* Room for about two key switches' temporaries (one is ~8 x nprimes rows). */
+  cf_status st =
+      cf_ckks_scratch_create(16 * cf_ckks_rows_bytes(ctx, (size_t)ctx->nprimes), &ctx->scratch);
+  if (st == CF_OK) st = build(ctx);
   if (st != CF_OK) {
     cf_ckks_context_destroy(ctx);
     return st;

@@ -1,7 +1,9 @@
 /*
  * The evaluator. Every operation is a composition of the steps of steps.h
- * (through exec.h); results are computed into fresh storage and then moved
- * into the output object, so outputs may alias inputs.
+ * (through exec.h). Results are written into the output's own buffer when
+ * it is large enough and aliases no input, else into fresh storage that is
+ * then moved into the output, so outputs may alias inputs. Temporaries come
+ * from the context's scratch pool (scratch.h).
  */
 #include "kernels/ckks/eval.h"
 
@@ -224,49 +226,52 @@ cf_status cf_ckks_mul_const(const cf_ckks_context *ctx, const cf_ckks_ciphertext
 
 /* ---- multiplication and relinearization ---- */
 
-static cf_status tensor(const cf_ckks_exec *x, const cf_ckks_ciphertext *a,
-                        const cf_ckks_ciphertext *b, cf_ckks_ciphertext *t) {
-  const cf_ckks_context *ctx = x->ctx;
+static cf_status check_mul(const cf_ckks_ciphertext *a, const cf_ckks_ciphertext *b) {
   if (a->size != 2 || b->size != 2)
     return CF_FAIL(CF_EINVAL, "multiplication needs size-2 inputs (got %d and %d)", a->size,
                    b->size);
   if (a->level != b->level)
     return CF_FAIL(CF_ELEVEL, "multiplication: levels differ (%d vs %d)", a->level, b->level);
+  return CF_OK;
+}
+
+/* a * b (checked by check_mul) into t, whose buffer holds 3 polys at a's level. */
+static void tensor(const cf_ckks_exec *x, const cf_ckks_ciphertext *a, const cf_ckks_ciphertext *b,
+                   cf_ckks_ciphertext *t) {
   size_t rows = (size_t)a->level + 1;
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
-  CF_TRY(cf_ckks_ct_alloc(ctx, t, 3, a->level));
   cf_ckks_x_mul(x, POLY(t, 0), POLY(a, 0), POLY(b, 0), pr, rows);
   cf_ckks_x_mul(x, POLY(t, 1), POLY(a, 0), POLY(b, 1), pr, rows);
   cf_ckks_x_mul_acc(x, POLY(t, 1), POLY(a, 1), POLY(b, 0), pr, rows);
   cf_ckks_x_mul(x, POLY(t, 2), POLY(a, 1), POLY(b, 1), pr, rows);
   t->scale = a->scale * b->scale;
   t->slots = a->slots > b->slots ? a->slots : b->slots;
-  return CF_OK;
 }
 
-/* (d0, d1, d2) -> (d0 + ks0(d2), d1 + ks1(d2)) into r (size 2). */
+/* (d0, d1, d2) -> (d0 + ks0(d2), d1 + ks1(d2)) into r (size 2, its own buffer). */
 static cf_status relin(const cf_ckks_exec *x, const cf_ckks_relin_key *rlk,
                        const cf_ckks_ciphertext *a, cf_ckks_ciphertext *r) {
   const cf_ckks_context *ctx = x->ctx;
   size_t rows = (size_t)a->level + 1;
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
+  CF_TRY(cf_ckks_ks_check(ctx, a->level, &rlk->ks));
+  cf_ckks_ks_work w;
+  CF_TRY(cf_ckks_ks_work_take(ctx, a->level, false, &w));
   cf_ckks_decomp dc;
-  CF_TRY(cf_ckks_ks_decompose(x, a->level, POLY(a, 2), &dc));
-  uint64_t *acc0, *acc1;
-  cf_status st = cf_ckks_ks_apply(x, &dc, NULL, &rlk->ks, &acc0, &acc1);
-  cf_ckks_decomp_free(&dc);
-  CF_TRY(st);
-  st = cf_ckks_ct_alloc(ctx, r, 2, a->level);
+  cf_status st = cf_ckks_ks_decompose(x, a->level, POLY(a, 2), &dc);
   if (st == CF_OK) {
-    cf_ckks_x_add(x, POLY(r, 0), POLY(a, 0), acc0, pr, rows);
-    cf_ckks_x_add(x, POLY(r, 1), POLY(a, 1), acc1, pr, rows);
+    st = cf_ckks_ks_apply(x, &dc, NULL, &rlk->ks, &w);
+    cf_ckks_decomp_free(&dc);
+  }
+  if (st == CF_OK) {
+    cf_ckks_x_add(x, POLY(r, 0), POLY(a, 0), w.acc0, pr, rows);
+    cf_ckks_x_add(x, POLY(r, 1), POLY(a, 1), w.acc1, pr, rows);
     r->scale = a->scale;
     r->slots = a->slots;
   }
-  free(acc0);
-  free(acc1);
+  cf_ckks_ks_work_give(&w);
   return st;
 }
 
@@ -275,9 +280,11 @@ cf_status cf_ckks_mul_norelin(const cf_ckks_context *ctx, const cf_ckks_cipherte
   if (!ctx || !out) return CF_FAIL(CF_EINVAL, "cf_ckks_mul_norelin: NULL argument");
   CF_TRY(check_ct(ctx, a, "cf_ckks_mul_norelin"));
   CF_TRY(check_ct(ctx, b, "cf_ckks_mul_norelin"));
+  CF_TRY(check_mul(a, b));
   cf_ckks_exec x = whole(ctx);
   cf_ckks_ciphertext t;
-  CF_TRY(tensor(&x, a, b, &t));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, b, 3, a->level, &t));
+  tensor(&x, a, b, &t);
   cf_ckks_ct_move(out, &t);
   return CF_OK;
 }
@@ -289,7 +296,12 @@ cf_status cf_ckks_relinearize(const cf_ckks_context *ctx, const cf_ckks_relin_ke
   if (a->size == 2) return cf_ckks_ciphertext_copy(a, out);
   cf_ckks_exec x = whole(ctx);
   cf_ckks_ciphertext r;
-  CF_TRY(relin(&x, rlk, a, &r));
+  CF_TRY(cf_ckks_ct_begin(ctx, out, a, NULL, 2, a->level, &r));
+  cf_status st = relin(&x, rlk, a, &r);
+  if (st != CF_OK) {
+    cf_ckks_ct_abort(out, &r);
+    return st;
+  }
   cf_ckks_ct_move(out, &r);
   return CF_OK;
 }
@@ -297,10 +309,20 @@ cf_status cf_ckks_relinearize(const cf_ckks_context *ctx, const cf_ckks_relin_ke
 cf_status cf_ckks_x_mul_ct(const cf_ckks_exec *x, const cf_ckks_relin_key *rlk,
                            const cf_ckks_ciphertext *a, const cf_ckks_ciphertext *b,
                            cf_ckks_ciphertext *out) {
-  cf_ckks_ciphertext t, r;
-  CF_TRY(tensor(x, a, b, &t));
-  cf_status st = relin(x, rlk, &t, &r);
-  free(t.data);
+  const cf_ckks_context *ctx = x->ctx;
+  CF_TRY(check_mul(a, b));
+  size_t rows = (size_t)a->level + 1;
+  cf_ckks_ciphertext t = {.ctx = ctx, .level = a->level, .size = 3, .cap = 3 * rows * ctx->n};
+  t.data = cf_ckks_tmp_rows(ctx, 3 * rows);
+  if (!t.data) return CF_FAIL(CF_ENOMEM, "allocating a tensor product of 3 x %zu limbs", rows);
+  tensor(x, a, b, &t);
+  cf_ckks_ciphertext r;
+  cf_status st = cf_ckks_ct_begin(ctx, out, a, b, 2, a->level, &r);
+  if (st == CF_OK) {
+    st = relin(x, rlk, &t, &r);
+    if (st != CF_OK) cf_ckks_ct_abort(out, &r);
+  }
+  cf_ckks_tmp_free(ctx, t.data);
   CF_TRY(st);
   cf_ckks_ct_move(out, &r);
   return CF_OK;
@@ -327,10 +349,10 @@ cf_status cf_ckks_x_rescale_ct(const cf_ckks_exec *x, const cf_ckks_ciphertext *
   uint16_t top_prime = (uint16_t)l;
   cf_ckks_ciphertext t;
   CF_TRY(cf_ckks_ct_begin(x->ctx, out, a, NULL, a->size, l - 1, &t));
-  uint64_t *top = malloc(n * sizeof *top), *w = malloc(cf_ckks_rows_bytes(ctx, rows));
+  uint64_t *top = cf_ckks_tmp_rows(ctx, 1), *w = cf_ckks_tmp_rows(ctx, rows);
   if (!top || !w) {
-    free(top);
-    free(w);
+    cf_ckks_tmp_free(ctx, top);
+    cf_ckks_tmp_free(ctx, w);
     cf_ckks_ct_abort(out, &t);
     return CF_FAIL(CF_ENOMEM, "allocating rescale buffers");
   }
@@ -340,8 +362,8 @@ cf_status cf_ckks_x_rescale_ct(const cf_ckks_exec *x, const cf_ckks_ciphertext *
     cf_ckks_x_intt(x, top, &top_prime, 1);
     cf_ckks_x_rescale(x, l, POLY(&t, i), top, w);
   }
-  free(top);
-  free(w);
+  cf_ckks_tmp_free(ctx, top);
+  cf_ckks_tmp_free(ctx, w);
   t.scale = a->scale / (double)ctx->params.primes[l];
   t.slots = a->slots;
   cf_ckks_ct_move(out, &t);
@@ -393,42 +415,50 @@ cf_status cf_ckks_x_rotate_hoisted(const cf_ckks_exec *x, const cf_ckks_galois_k
       return CF_FAIL(CF_ENOTFOUND, "no Galois key for element %llu", (unsigned long long)galois[i]);
     }
   }
+  for (size_t i = 0; i < count; i++)
+    if (es[i]) {
+      cf_status st = cf_ckks_ks_check(ctx, a->level, &es[i]->ks);
+      if (st != CF_OK) {
+        free(es);
+        return st;
+      }
+    }
   size_t rows = (size_t)a->level + 1;
   uint16_t pr[CF_CKKS_NPRIMES_MAX];
   qprimes(pr, a->level);
-  cf_ckks_decomp dc;
-  cf_status st = cf_ckks_ks_decompose(x, a->level, POLY(a, 1), &dc);
-  if (st != CF_OK) {
-    free(es);
-    return st;
-  }
-  /* Results are built first and moved into outs only when all succeeded. */
+  /*
+   * Everything that can fail (allocation) happens before the first result is
+   * written, so the outputs are either all rotated or all left untouched.
+   * Results go into the outputs' own buffers when they do not alias the input.
+   */
   cf_ckks_ciphertext *res = calloc(count ? count : 1, sizeof *res);
-  if (!res) st = CF_FAIL(CF_ENOMEM, "allocating rotation results");
+  cf_ckks_ks_work w = {.ctx = ctx};
+  cf_ckks_decomp dc = {.ctx = ctx};
+  cf_status st = res ? CF_OK : CF_FAIL(CF_ENOMEM, "allocating rotation results");
+  size_t begun = 0;
+  for (; st == CF_OK && begun < count; begun++)
+    st = cf_ckks_ct_begin(ctx, outs[begun], a, NULL, 2, a->level, &res[begun]);
+  if (st == CF_OK) st = cf_ckks_ks_work_take(ctx, a->level, true, &w);
+  if (st == CF_OK) st = cf_ckks_ks_decompose(x, a->level, POLY(a, 1), &dc);
   for (size_t i = 0; st == CF_OK && i < count; i++) {
-    st = cf_ckks_ct_alloc(ctx, &res[i], 2, a->level);
-    if (st != CF_OK) break;
     res[i].scale = a->scale;
     res[i].slots = a->slots;
     if (!es[i]) {
       cf_ckks_x_copy(x, res[i].data, a->data, 2 * rows);
       continue;
     }
-    uint64_t *acc0, *acc1;
-    st = cf_ckks_ks_apply(x, &dc, &es[i]->table, &es[i]->ks, &acc0, &acc1);
-    if (st != CF_OK) break;
+    cf_ckks_ks_apply(x, &dc, &es[i]->table, &es[i]->ks, &w); /* checked above: cannot fail */
     cf_ckks_x_automorph(x, &es[i]->table, POLY(&res[i], 0), POLY(a, 0), rows);
-    cf_ckks_x_add(x, POLY(&res[i], 0), POLY(&res[i], 0), acc0, pr, rows);
-    cf_ckks_x_copy(x, POLY(&res[i], 1), acc1, rows);
-    free(acc0);
-    free(acc1);
+    cf_ckks_x_add(x, POLY(&res[i], 0), POLY(&res[i], 0), w.acc0, pr, rows);
+    cf_ckks_x_copy(x, POLY(&res[i], 1), w.acc1, rows);
   }
   cf_ckks_decomp_free(&dc);
-  for (size_t i = 0; res && i < count; i++) {
+  cf_ckks_ks_work_give(&w);
+  for (size_t i = 0; res && i < begun; i++) {
     if (st == CF_OK)
       cf_ckks_ct_move(outs[i], &res[i]);
     else
-      free(res[i].data);
+      cf_ckks_ct_abort(outs[i], &res[i]);
   }
   free(res);
   free(es);

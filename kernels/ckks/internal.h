@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cipherflow/ckks.h"
+#include "kernels/ckks/scratch.h"
 #include "kernels/cpu/automorph.h"
 #include "kernels/cpu/modarith.h"
 #include "kernels/cpu/ntt.h"
@@ -65,6 +66,7 @@ struct cf_ckks_context {
   /* encoder: ksi[k] = exp(2 pi i k / 2N), k in [0, 2N]; rot[j] = 5^j mod 2N */
   double complex *ksi;
   uint64_t *rot;
+  cf_ckks_scratch *scratch; /* the evaluator's reusable temporaries (the one mutable member) */
 };
 
 struct cf_ckks_plaintext {
@@ -122,6 +124,14 @@ struct cf_ckks_galois_key {
 
 static inline size_t cf_ckks_rows_bytes(const cf_ckks_context *ctx, size_t rows) {
   return rows * ctx->n * sizeof(uint64_t);
+}
+
+/* Temporary rows from the context's scratch pool (NULL when out of memory). */
+static inline uint64_t *cf_ckks_tmp_rows(const cf_ckks_context *ctx, size_t rows) {
+  return cf_ckks_scratch_take(ctx->scratch, rows * ctx->n);
+}
+static inline void cf_ckks_tmp_free(const cf_ckks_context *ctx, uint64_t *p) {
+  cf_ckks_scratch_give(ctx->scratch, p);
 }
 
 /* params.c */

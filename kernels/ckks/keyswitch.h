@@ -21,23 +21,41 @@
 #ifndef CF_KERNELS_CKKS_KEYSWITCH_H
 #define CF_KERNELS_CKKS_KEYSWITCH_H
 
+#include <stdbool.h>
+
 #include "kernels/ckks/exec.h"
 #include "kernels/ckks/internal.h"
 
 typedef struct cf_ckks_decomp {
+  const cf_ckks_context *ctx;
   int level;
   int ndigits;
-  const uint64_t *d; /* input, Q_l rows, evaluation form (borrowed) */
-  uint64_t **ext;    /* ndigits buffers, layout ext(l, j), evaluation form */
+  const uint64_t *d;                 /* input, Q_l rows, evaluation form (borrowed) */
+  uint64_t *ext[CF_CKKS_MAX_PRIMES]; /* ndigits buffers, layout ext(l, j), evaluation form */
 } cf_ckks_decomp;
 
 cf_status cf_ckks_ks_decompose(const cf_ckks_exec *x, int level, const uint64_t *d,
                                cf_ckks_decomp *out);
 void cf_ckks_decomp_free(cf_ckks_decomp *dc);
 
-/* acc0, acc1: (l+1+K) rows each, allocated here; rows 0..l hold the result. */
+/* The buffers of one key switch at one level, taken once and reusable across keys. */
+typedef struct cf_ckks_ks_work {
+  const cf_ckks_context *ctx;
+  uint64_t *acc0, *acc1; /* (l+1+K) rows each; rows 0..l hold the result */
+  uint64_t *src, *et;    /* automorphism images (rotations only) */
+  uint64_t *w;           /* ModDown work rows */
+} cf_ckks_ks_work;
+
+cf_status cf_ckks_ks_work_take(const cf_ckks_context *ctx, int level, bool galois,
+                               cf_ckks_ks_work *w);
+void cf_ckks_ks_work_give(cf_ckks_ks_work *w);
+
+/* Checks that key covers the level's digits (the only way cf_ckks_ks_apply fails). */
+cf_status cf_ckks_ks_check(const cf_ckks_context *ctx, int level, const cf_ckks_kskey *key);
+
+/* Key switch into w->acc0 / w->acc1; w taken for dc's level, with galois set when g is. */
 cf_status cf_ckks_ks_apply(const cf_ckks_exec *x, const cf_ckks_decomp *dc,
-                           const cf_automorph_table *g, const cf_ckks_kskey *key, uint64_t **acc0,
-                           uint64_t **acc1);
+                           const cf_automorph_table *g, const cf_ckks_kskey *key,
+                           cf_ckks_ks_work *w);
 
 #endif
