@@ -81,14 +81,14 @@ def main():
 
     cases = [
         ("encode", lambda: cc.MakeCKKSPackedPlaintext(vals)),
-        ("encrypt_pk", lambda: cc.Encrypt(keys.publicKey, pt)),
+        ("encrypt", lambda: cc.Encrypt(keys.publicKey, pt)),
         ("add", lambda: cc.EvalAdd(a, b)),
         ("mul_plain", lambda: cc.EvalMult(a, pt)),
         ("mul_relin", lambda: cc.EvalMult(a, b)),
         ("rescale", lambda: cc.Rescale(a)),
         ("rotate", lambda: cc.EvalRotate(a, 1)),
-        ("rotate_hoisted_8", hoisted),
-        ("rotate_8_unhoisted", lambda: [cc.EvalRotate(a, k) for k in steps]),
+        ("hoisted_rotate", hoisted),
+        ("rotate_unhoisted", lambda: [cc.EvalRotate(a, k) for k in steps]),
     ]
     params = {"preset": "toy" if args.quick else "n16-peer", "n": n,
               "limbs": (6 if args.quick else 25), "dnum": 3, "threads": 1, "library": "openfhe-python 1.6.1"}
