@@ -39,6 +39,9 @@ typedef enum cf_cpu_path {
 /* Largest prime size (bits) the double-precision SIMD NTT handles exactly. */
 #define CF_SIMD_MAX_BITS 50
 
+/* Largest prime size (bits) of the AVX-512 IFMA (52-bit Shoup) NTT: needs 4q < 2^52. */
+#define CF_IFMA_MAX_BITS 50
+
 /* The path in use (fixed for the life of the process). */
 cf_cpu_path cf_cpu_path_active(void);
 

@@ -45,6 +45,15 @@ typedef struct cf_ntt_table {
   uint64_t n_inv_sh;
   uint64_t last_inv; /* N^-1 * inv[1] mod q: folded into the last inverse stage */
   uint64_t last_inv_sh;
+  /*
+   * 52-bit Shoup companions floor(w * 2^52 / q) of fwd, inv, n_inv and
+   * last_inv for the AVX-512 IFMA variant; built only for q < 2^50 on a
+   * processor that has IFMA, else NULL / 0.
+   */
+  uint64_t *fwd_sh52;
+  uint64_t *inv_sh52;
+  uint64_t n_inv_sh52;
+  uint64_t last_inv_sh52;
 } cf_ntt_table;
 
 /*
