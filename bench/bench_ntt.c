@@ -1,7 +1,9 @@
 /*
  * Suite "ntt": the exact RNS kernels of kernels/cpu.
  * One-limb forward/inverse NTT at N = 2^14..2^16 with 50- and 60-bit primes,
- * compared in the same run with a textbook radix-2 NTT that reduces with %;
+ * on the dispatched path, the portable one and (on an AVX-512 processor,
+ * 50-bit) the AVX-512 and AVX2 variants side by side, and in the same run a
+ * textbook radix-2 NTT that reduces with %;
  * a 25-limb NTT at N = 2^16; basis conversion, rescale and ModDown.
  */
 #include <stdio.h>
@@ -110,6 +112,26 @@ static void run_inverse_portable(void *arg) {
   job *j = arg;
   cf_ntt_inverse_portable(j->tables, j->data);
 }
+#ifdef CF_HAVE_AVX2_NTT
+static void run_forward_avx2(void *arg) {
+  job *j = arg;
+  cf_ntt_forward_avx2(j->tables, j->data);
+}
+static void run_inverse_avx2(void *arg) {
+  job *j = arg;
+  cf_ntt_inverse_avx2(j->tables, j->data);
+}
+#endif
+#ifdef CF_HAVE_AVX512_NTT
+static void run_forward_avx512(void *arg) {
+  job *j = arg;
+  cf_ntt_forward_avx512(j->tables, j->data);
+}
+static void run_inverse_avx512(void *arg) {
+  job *j = arg;
+  cf_ntt_inverse_avx512(j->tables, j->data);
+}
+#endif
 static void run_textbook(void *arg) {
   job *j = arg;
   textbook_forward(j->tb, j->data);
@@ -184,16 +206,17 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
     return CF_FAIL(CF_ENOMEM, "bench buffers for N=%zu", n);
   }
   fill(a, n, q, 1);
-  /* The dispatched transform uses AVX2 only for q < 2^50 on a CPU that has it. */
-  bool simd = bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() >= CF_CPU_AVX2;
+  /* The dispatched transform: AVX-512 for any q, else AVX2 for q < 2^50, else portable. */
+  cf_cpu_path path = cf_cpu_path_active();
+  if (path == CF_CPU_AVX2 && bits > CF_SIMD_MAX_BITS) path = CF_CPU_PORTABLE;
   char params[96];
   snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d,\"path\":\"%s\"}", n, bits,
-           cf_cpu_path_name(simd ? CF_CPU_AVX2 : CF_CPU_PORTABLE));
+           cf_cpu_path_name(path));
   job j = {.tables = &t, .tb = &tb, .data = a};
   int reps = 21;
   uint64_t fwd = timed(b, "forward", params, reps, run_forward, &j);
   uint64_t inv = timed(b, "inverse", params, reps, run_inverse, &j);
-  if (simd) {
+  if (path != CF_CPU_PORTABLE) {
     uint64_t pf = timed(b, "forward_portable", params, reps, run_forward_portable, &j);
     uint64_t pi = timed(b, "inverse_portable", params, reps, run_inverse_portable, &j);
     if (fwd > 0 && inv > 0) {
@@ -201,6 +224,19 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
       cf_bench_report_ratio(b, "simd_speedup_inverse", params, (double)pi / (double)inv);
     }
   }
+#if defined(CF_HAVE_AVX512_NTT) && defined(CF_HAVE_AVX2_NTT)
+  /* AVX-512 next to AVX2 (q < 2^50 only), each variant called directly. */
+  if (path == CF_CPU_AVX512 && bits <= CF_SIMD_MAX_BITS) {
+    uint64_t f5 = timed(b, "forward_avx512", params, reps, run_forward_avx512, &j);
+    uint64_t f2 = timed(b, "forward_avx2", params, reps, run_forward_avx2, &j);
+    uint64_t i5 = timed(b, "inverse_avx512", params, reps, run_inverse_avx512, &j);
+    uint64_t i2 = timed(b, "inverse_avx2", params, reps, run_inverse_avx2, &j);
+    if (f5 > 0 && i5 > 0) {
+      cf_bench_report_ratio(b, "avx512_vs_avx2_forward", params, (double)f2 / (double)f5);
+      cf_bench_report_ratio(b, "avx512_vs_avx2_inverse", params, (double)i2 / (double)i5);
+    }
+  }
+#endif
   fill(a, n, q, 2);
   uint64_t base = timed(b, "textbook_forward", params, 5, run_textbook, &j);
   if (fwd > 0) cf_bench_report_ratio(b, "speedup_vs_textbook", params, (double)base / (double)fwd);

@@ -19,7 +19,9 @@
  * (cf_baseconv, and inside cf_moddown) when all its moduli are below 2^50.
  * Limbs with larger primes, and every other kernel, run portable C on 64-bit
  * words with 128-bit products. The AVX-512 variants are listed in the
- * headers of the kernels that have them (ntt_simd.h, poly_simd.h, rns_simd.h).
+ * headers of the kernels that have them (ntt_simd.h, poly_simd.h, rns_simd.h);
+ * the one-limb NTT has one for every modulus (q < 2^61): IFMA for
+ * q < 2^50 (CF_IFMA_MAX_BITS), 64-bit integer arithmetic above.
  */
 #ifndef CF_KERNELS_CPU_DISPATCH_H
 #define CF_KERNELS_CPU_DISPATCH_H
@@ -38,6 +40,9 @@ typedef enum cf_cpu_path {
 
 /* Largest prime size (bits) the double-precision SIMD NTT handles exactly. */
 #define CF_SIMD_MAX_BITS 50
+
+/* Largest prime size (bits) of the AVX-512 IFMA (52-bit Shoup) NTT: needs 4q < 2^52. */
+#define CF_IFMA_MAX_BITS 50
 
 /* The path in use (fixed for the life of the process). */
 cf_cpu_path cf_cpu_path_active(void);

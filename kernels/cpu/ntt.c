@@ -8,6 +8,9 @@
 #include "kernels/cpu/ntt_simd.h"
 #include "kernels/cpu/primes.h"
 
+/* floor(w * 2^52 / q) for w < q < 2^50: the IFMA variant's Shoup companion. */
+static uint64_t shoup52(uint64_t w, uint64_t q) { return (uint64_t)(((cf_u128)w << 52) / q); }
+
 cf_status cf_ntt_table_init(cf_ntt_table *t, size_t n, uint64_t q) {
   memset(t, 0, sizeof *t);
   if (n < 2 || (n & (n - 1)) || n > ((size_t)1 << CF_NTT_MAX_LOGN))
@@ -18,7 +21,8 @@ cf_status cf_ntt_table_init(cf_ntt_table *t, size_t n, uint64_t q) {
   uint64_t psi;
   CF_TRY(cf_primitive_root_2n(q, n, &psi));
   int logn = __builtin_ctzll(n);
-  uint64_t *buf = malloc(4 * n * sizeof *buf);
+  const bool ifma = m.bits <= CF_IFMA_MAX_BITS && cf_cpu_avx512_available();
+  uint64_t *buf = malloc((ifma ? 6 : 4) * n * sizeof *buf);
   if (!buf) return CF_FAIL(CF_ENOMEM, "NTT tables for N=%zu", n);
   t->n = n;
   t->logn = logn;
@@ -53,6 +57,16 @@ cf_status cf_ntt_table_init(cf_ntt_table *t, size_t n, uint64_t q) {
   t->n_inv_sh = cf_shoup_prep(t->n_inv, q);
   t->last_inv = cf_mul_mod(t->n_inv, t->inv[1], &m);
   t->last_inv_sh = cf_shoup_prep(t->last_inv, q);
+  if (ifma) {
+    t->fwd_sh52 = buf + 4 * n;
+    t->inv_sh52 = buf + 5 * n;
+    for (size_t k = 0; k < n; k++) {
+      t->fwd_sh52[k] = shoup52(t->fwd[k], q);
+      t->inv_sh52[k] = shoup52(t->inv[k], q);
+    }
+    t->n_inv_sh52 = shoup52(t->n_inv, q);
+    t->last_inv_sh52 = shoup52(t->last_inv, q);
+  }
   return CF_OK;
 }
 
@@ -129,6 +143,12 @@ static bool use_avx2(const cf_ntt_table *t) {
 }
 
 void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
+#ifdef CF_HAVE_AVX512_NTT
+  if (cf_cpu_path_active() >= CF_CPU_AVX512) {
+    cf_ntt_forward_avx512(t, a);
+    return;
+  }
+#endif
 #ifdef CF_HAVE_AVX2_NTT
   if (use_avx2(t)) {
     cf_ntt_forward_avx2(t, a);
@@ -139,6 +159,12 @@ void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
 }
 
 void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
+#ifdef CF_HAVE_AVX512_NTT
+  if (cf_cpu_path_active() >= CF_CPU_AVX512) {
+    cf_ntt_inverse_avx512(t, a);
+    return;
+  }
+#endif
 #ifdef CF_HAVE_AVX2_NTT
   if (use_avx2(t)) {
     cf_ntt_inverse_avx2(t, a);

@@ -11,9 +11,12 @@
  * Pointwise products of forward transforms are negacyclic convolutions:
  * inverse(forward(a) .* forward(b)) = a * b mod (X^N + 1, q).
  *
- * For q < 2^50 on a CPU with AVX2 and FMA, cf_ntt_forward / cf_ntt_inverse
- * run an exact double-precision variant instead (see dispatch.h); outputs
- * are fully reduced either way, so the bits do not depend on the path.
+ * On the AVX-512 path (dispatch.h) cf_ntt_forward / cf_ntt_inverse run the
+ * AVX-512 variant for every q (IFMA 52-bit Shoup arithmetic for q < 2^50,
+ * 64-bit Shoup on 32x32-bit products above); on the AVX2 path, an exact
+ * double-precision variant for q < 2^50; otherwise the portable code.
+ * Outputs are fully reduced either way, so the bits do not depend on the
+ * path.
  */
 #ifndef CF_KERNELS_CPU_NTT_H
 #define CF_KERNELS_CPU_NTT_H
@@ -45,6 +48,15 @@ typedef struct cf_ntt_table {
   uint64_t n_inv_sh;
   uint64_t last_inv; /* N^-1 * inv[1] mod q: folded into the last inverse stage */
   uint64_t last_inv_sh;
+  /*
+   * 52-bit Shoup companions floor(w * 2^52 / q) of fwd, inv, n_inv and
+   * last_inv for the AVX-512 IFMA variant; built only for q < 2^50 on a
+   * processor that has IFMA, else NULL / 0.
+   */
+  uint64_t *fwd_sh52;
+  uint64_t *inv_sh52;
+  uint64_t n_inv_sh52;
+  uint64_t last_inv_sh52;
 } cf_ntt_table;
 
 /*

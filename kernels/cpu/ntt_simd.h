@@ -20,6 +20,15 @@ void cf_ntt_inverse_portable(const cf_ntt_table *t, uint64_t *a);
 #define CF_HAVE_AVX2_NTT 1
 void cf_ntt_forward_avx2(const cf_ntt_table *t, uint64_t *a);
 void cf_ntt_inverse_avx2(const cf_ntt_table *t, uint64_t *a);
+
+/*
+ * AVX-512 variants (cf_cpu_avx512_available), every q the table accepts
+ * (q < 2^61): IFMA arithmetic when the table has 52-bit companions
+ * (q < 2^50), else 64-bit Shoup arithmetic on 32x32 products.
+ */
+#define CF_HAVE_AVX512_NTT 1
+void cf_ntt_forward_avx512(const cf_ntt_table *t, uint64_t *a);
+void cf_ntt_inverse_avx512(const cf_ntt_table *t, uint64_t *a);
 #endif
 
 #ifdef __cplusplus

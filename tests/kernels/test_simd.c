@@ -80,6 +80,70 @@ static void avx2_ntt_equals_portable(void **state) {
 #endif
 }
 
+/*
+ * The AVX-512 variants against the portable ones for every N from 2 to 2^16
+ * and prime widths covering the IFMA arithmetic (<= 50 bits), the 2^63-scaled
+ * one (51..60) and the full 64-bit one (61): random inputs, all-(q-1) and
+ * mixed extremes, inverses of forward images and of arbitrary vectors.
+ */
+static void avx512_ntt_equals_portable(void **state) {
+  (void)state;
+#ifdef CF_HAVE_AVX512_NTT
+  if (!cf_cpu_avx512_available()) {
+    fprintf(stderr, "no AVX-512 IFMA on this processor: SIMD comparison skipped\n");
+    skip();
+  }
+  const int widths[] = {30, 45, 49, 50, 51, 55, 59, 60, 61};
+  for (size_t n = 2; n <= 65536; n *= 2) {
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+      if (widths[w] < (int)__builtin_ctzll(n) + 4) continue; /* no room for q = 1 mod 2n */
+      uint64_t q[2];
+      if (cf_primes_generate(widths[w], n, 2, CF_PRIMES_DESCENDING, NULL, 0, q) != CF_OK) continue;
+      for (size_t k = 0; k < 2; k++) {
+        cf_ntt_table t;
+        assert_int_equal(cf_ntt_table_init(&t, n, q[k]), CF_OK);
+        assert_true((t.fwd_sh52 != NULL) == (widths[w] <= CF_IFMA_MAX_BITS));
+        uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
+        for (int trial = 0; trial < 4; trial++) {
+          kt_fill(a, n, q[k]);
+          if (trial == 0)
+            for (size_t i = 0; i < n; i++)
+              a[i] = q[k] - 1;
+          if (trial == 1)
+            for (size_t i = 0; i < n; i++)
+              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
+          memcpy(b, a, n * sizeof *a);
+          memcpy(orig, a, n * sizeof *a);
+          cf_ntt_forward_portable(&t, a);
+          cf_ntt_forward_avx512(&t, b);
+          for (size_t i = 0; i < n; i++)
+            KT_EQ(b[i], a[i], "forward N=%zu q=%llu slot %zu", n, (unsigned long long)q[k], i);
+          cf_ntt_inverse_portable(&t, a);
+          cf_ntt_inverse_avx512(&t, b);
+          for (size_t i = 0; i < n; i++) {
+            KT_EQ(b[i], a[i], "inverse N=%zu q=%llu coeff %zu", n, (unsigned long long)q[k], i);
+            KT_EQ(b[i], orig[i], "round trip N=%zu", n);
+          }
+          kt_fill(a, n, q[k]);
+          if (trial == 0)
+            for (size_t i = 0; i < n; i++)
+              a[i] = q[k] - 1;
+          memcpy(b, a, n * sizeof *a);
+          cf_ntt_inverse_portable(&t, a);
+          cf_ntt_inverse_avx512(&t, b);
+          assert_memory_equal(a, b, n * sizeof *a);
+        }
+        free(a);
+        cf_ntt_table_free(&t);
+      }
+    }
+  }
+#else
+  fprintf(stderr, "built without the AVX-512 variant: SIMD comparison skipped\n");
+  skip();
+#endif
+}
+
 static void avx2_products_equal_portable(void **state) {
   (void)state;
 #ifdef CF_HAVE_AVX2_POLY
@@ -182,6 +246,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dispatch_follows_cpu_and_environment),
       cmocka_unit_test(avx2_ntt_equals_portable),
+      cmocka_unit_test(avx512_ntt_equals_portable),
       cmocka_unit_test(avx2_products_equal_portable),
       cmocka_unit_test(avx2_baseconv_equals_portable),
   };
