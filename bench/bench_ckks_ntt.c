@@ -57,7 +57,7 @@ static cf_status one_size(cf_bench *b, size_t n, int bits, int batch) {
   }
   char params[128];
   snprintf(params, sizeof params, "{\"n\":%zu,\"bits\":%d,\"path\":\"%s\",\"threads\":1}", n, bits,
-           cf_cpu_path_name(cf_cpu_path_active()));
+           cf_cpu_path_name(cf_ntt_path(&t)));
   time_batches(b, "ntt_fwd", params, cf_ntt_forward, &t, a, batch);
   time_batches(b, "ntt_inv", params, cf_ntt_inverse, &t, a, batch);
   if (bits == 50) {

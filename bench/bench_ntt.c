@@ -206,9 +206,7 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
     return CF_FAIL(CF_ENOMEM, "bench buffers for N=%zu", n);
   }
   fill(a, n, q, 1);
-  /* The dispatched transform: AVX-512 for any q, else AVX2 for q < 2^50, else portable. */
-  cf_cpu_path path = cf_cpu_path_active();
-  if (path == CF_CPU_AVX2 && bits > CF_SIMD_MAX_BITS) path = CF_CPU_PORTABLE;
+  cf_cpu_path path = cf_ntt_path(&t);
   char params[96];
   snprintf(params, sizeof params, "{\"N\":%zu,\"bits\":%d,\"path\":\"%s\"}", n, bits,
            cf_cpu_path_name(path));

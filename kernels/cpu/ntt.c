@@ -133,45 +133,41 @@ void cf_ntt_inverse_portable(const cf_ntt_table *t, uint64_t *a) {
   }
 }
 
-static bool use_avx2(const cf_ntt_table *t) {
-#ifdef CF_HAVE_AVX2_NTT
-  return t->mod.bits <= CF_SIMD_MAX_BITS && cf_cpu_path_active() >= CF_CPU_AVX2;
-#else
-  (void)t;
-  return false;
+cf_cpu_path cf_ntt_path(const cf_ntt_table *t) {
+  cf_cpu_path active = cf_cpu_path_active();
+#ifdef CF_HAVE_AVX512_NTT
+  if (active >= CF_CPU_AVX512 && t->n >= 16) return CF_CPU_AVX512;
 #endif
+#ifdef CF_HAVE_AVX2_NTT
+  if (active >= CF_CPU_AVX2 && t->mod.bits <= CF_SIMD_MAX_BITS) return CF_CPU_AVX2;
+#endif
+  (void)active;
+  (void)t;
+  return CF_CPU_PORTABLE;
 }
 
 void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a) {
+  switch (cf_ntt_path(t)) {
 #ifdef CF_HAVE_AVX512_NTT
-  if (cf_cpu_path_active() >= CF_CPU_AVX512) {
-    cf_ntt_forward_avx512(t, a);
-    return;
-  }
+  case CF_CPU_AVX512: cf_ntt_forward_avx512(t, a); return;
 #endif
 #ifdef CF_HAVE_AVX2_NTT
-  if (use_avx2(t)) {
-    cf_ntt_forward_avx2(t, a);
-    return;
-  }
+  case CF_CPU_AVX2: cf_ntt_forward_avx2(t, a); return;
 #endif
-  cf_ntt_forward_portable(t, a);
+  default: cf_ntt_forward_portable(t, a);
+  }
 }
 
 void cf_ntt_inverse(const cf_ntt_table *t, uint64_t *a) {
+  switch (cf_ntt_path(t)) {
 #ifdef CF_HAVE_AVX512_NTT
-  if (cf_cpu_path_active() >= CF_CPU_AVX512) {
-    cf_ntt_inverse_avx512(t, a);
-    return;
-  }
+  case CF_CPU_AVX512: cf_ntt_inverse_avx512(t, a); return;
 #endif
 #ifdef CF_HAVE_AVX2_NTT
-  if (use_avx2(t)) {
-    cf_ntt_inverse_avx2(t, a);
-    return;
-  }
+  case CF_CPU_AVX2: cf_ntt_inverse_avx2(t, a); return;
 #endif
-  cf_ntt_inverse_portable(t, a);
+  default: cf_ntt_inverse_portable(t, a);
+  }
 }
 
 void cf_ntt_forward_limbs(const cf_ntt_table *tables, uint64_t *poly, size_t limb_begin,

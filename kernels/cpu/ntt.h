@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "cipherflow/status.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/modarith.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,9 @@ cf_status cf_ntt_table_init(cf_ntt_table *t, size_t n, uint64_t q);
 
 /* Releases the arrays of t (NULL or an empty table is fine). */
 void cf_ntt_table_free(cf_ntt_table *t);
+
+/* The variant cf_ntt_forward / cf_ntt_inverse run for this table on this CPU. */
+cf_cpu_path cf_ntt_path(const cf_ntt_table *t);
 
 /* In-place forward transform of one limb a[0..N), entries in [0, q). */
 void cf_ntt_forward(const cf_ntt_table *t, uint64_t *a);
