@@ -33,10 +33,13 @@ TARGET static inline __mmask8 lane_mask(size_t blk, size_t v) {
   return left >= 8 ? (__mmask8)0xff : (__mmask8)((1u << left) - 1);
 }
 
-/* The digit sums of one target row; ywide / wwide: some y_i / the w_ij may reach 2^52. */
+/*
+ * The digit sums of one target row. ywide: some y_i may reach 2^52, those
+ * with yw[i] set (only they pay for the high digit); wwide: the w_ij may.
+ */
 TARGET static INLINE void accumulate(const __m512i *y, const __m512i *yh, const uint64_t *w,
-                                     size_t na, int ywide, int wwide, __m512i *l0, __m512i *l1,
-                                     __m512i *l2) {
+                                     const unsigned char *yw, size_t na, int ywide, int wwide,
+                                     __m512i *l0, __m512i *l1, __m512i *l2) {
   for (size_t i = 0; i < na; i++) {
     const __m512i w0 = _mm512_set1_epi64((long long)w[i]);
     const __m512i w1 = _mm512_set1_epi64((long long)(w[i] >> 52));
@@ -49,7 +52,7 @@ TARGET static INLINE void accumulate(const __m512i *y, const __m512i *yh, const 
         l1[v] = _mm512_madd52lo_epu64(l1[v], y0, w1);
         l2[v] = _mm512_madd52hi_epu64(l2[v], y0, w1);
       }
-      if (ywide) {
+      if (ywide && yw[i]) {
         const __m512i y1 = yh[i * VECS + v];
         l1[v] = _mm512_madd52lo_epu64(l1[v], y1, w0);
         l2[v] = _mm512_madd52hi_epu64(l2[v], y1, w0);
@@ -87,7 +90,8 @@ TARGET static inline __m512i finish(__m512i l0, __m512i l1, __m512i l2, const ui
 }
 
 TARGET static INLINE void row(const cf_baseconv_table *t, const __m512i *y, const __m512i *yh,
-                              size_t j, int ywide, int wwide, const __mmask8 *km, uint64_t *o) {
+                              const unsigned char *yw, size_t j, int ywide, int wwide,
+                              const __mmask8 *km, uint64_t *o) {
   const cf_modulus *bj = &t->b[j];
   const uint64_t *f = t->fold + 3 * j;
   cf_avx512_mod cb = cf_avx512_mod_shoup(bj);
@@ -97,7 +101,7 @@ TARGET static INLINE void row(const cf_baseconv_table *t, const __m512i *y, cons
   __m512i l0[VECS], l1[VECS], l2[VECS];
   for (size_t v = 0; v < VECS; v++)
     l0[v] = l1[v] = l2[v] = _mm512_setzero_si512();
-  accumulate(y, yh, t->ahat_mod_b + j * t->na, t->na, ywide, wwide, l0, l1, l2);
+  accumulate(y, yh, t->ahat_mod_b + j * t->na, yw, t->na, ywide, wwide, l0, l1, l2);
   for (size_t v = 0; v < VECS; v++)
     _mm512_mask_storeu_epi64(o + 8 * v, km[v], finish(l0[v], l1[v], l2[v], f, wwide, &cb));
 }
@@ -107,6 +111,7 @@ TARGET void cf_baseconv_block_avx512(const cf_baseconv_table *t, const uint64_t 
                                      uint64_t *out, size_t ostride) {
   const size_t na = t->na;
   __m512i y[CF_RNS_MAX_LIMBS * VECS], yh[CF_RNS_MAX_LIMBS * VECS];
+  unsigned char yw[CF_RNS_MAX_LIMBS];
   __mmask8 km[VECS];
   for (size_t v = 0; v < VECS; v++)
     km[v] = lane_mask(blk, v);
@@ -125,19 +130,20 @@ TARGET void cf_baseconv_block_avx512(const cf_baseconv_table *t, const uint64_t 
       y[i * VECS + v] = yv;
       yh[i * VECS + v] = _mm512_srli_epi64(yv, 52);
     }
-    ywide |= ai->bits > 52;
+    yw[i] = ai->bits > 52;
+    ywide |= yw[i];
   }
   for (size_t j = limb_begin; j < limb_end; j++) {
     uint64_t *o = out + (j - limb_begin) * ostride;
     int wwide = t->b[j].bits > 52;
     if (ywide && wwide)
-      row(t, y, yh, j, 1, 1, km, o);
+      row(t, y, yh, yw, j, 1, 1, km, o);
     else if (ywide)
-      row(t, y, yh, j, 1, 0, km, o);
+      row(t, y, yh, yw, j, 1, 0, km, o);
     else if (wwide)
-      row(t, y, yh, j, 0, 1, km, o);
+      row(t, y, yh, yw, j, 0, 1, km, o);
     else
-      row(t, y, yh, j, 0, 0, km, o);
+      row(t, y, yh, yw, j, 0, 0, km, o);
   }
 }
 
