@@ -48,11 +48,8 @@ cf_cpu_path cf_cpu_path_active(void) { return active_path; }
 
 const char *cf_cpu_path_name(cf_cpu_path path) {
   switch (path) {
-  case CF_CPU_AVX512:
-    return "avx512";
-  case CF_CPU_AVX2:
-    return "avx2";
-  default:
-    return "portable";
+  case CF_CPU_AVX512: return "avx512";
+  case CF_CPU_AVX2: return "avx2";
+  default: return "portable";
   }
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "kernels/cpu/automorph.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/poly_simd.h"
 #include "kernels/cpu/primes.h"
@@ -235,6 +236,32 @@ static void moddown_equals_portable_steps(void **state) {
 #endif
 }
 
+/* The gathered NTT-form automorphism against the portable permutation loop. */
+static void avx512_automorph_equals_portable(void **state) {
+  (void)state;
+  need_avx512();
+#if defined(HAVE_VARIANTS) && defined(CF_HAVE_AVX512_AUTOMORPH)
+  for (size_t n = 2; n <= 65536; n *= 4) {
+    const size_t limbs = 3;
+    uint64_t *a = malloc(3 * limbs * n * sizeof *a), *o1 = a + limbs * n, *o2 = a + 2 * limbs * n;
+    for (size_t i = 0; i < limbs * n; i++)
+      a[i] = kt_rand() >> 3;
+    for (int trial = 0; trial < 3; trial++) {
+      uint64_t k = trial == 0 ? 2 * n - 1 : (2 * kt_below(n) + 1);
+      cf_automorph_table t;
+      assert_int_equal(cf_automorph_table_init(&t, n, k), CF_OK);
+      memset(o1, 0, 2 * limbs * n * sizeof *o1);
+      cf_automorph_ntt_portable(&t, o1, a, 1, limbs);
+      cf_automorph_ntt_avx512(&t, o2, a, 1, limbs);
+      for (size_t i = 0; i < limbs * n; i++)
+        KT_EQ(o2[i], o1[i], "automorph N=%zu k=%llu word %zu", n, (unsigned long long)k, i);
+      cf_automorph_table_free(&t);
+    }
+    free(a);
+  }
+#endif
+}
+
 int main(void) {
   kt_seed("test_kernels_simd512");
   const struct CMUnitTest tests[] = {
@@ -242,6 +269,7 @@ int main(void) {
       cmocka_unit_test(avx512_add_sub_neg_equal_scalar),
       cmocka_unit_test(avx512_baseconv_equals_portable),
       cmocka_unit_test(moddown_equals_portable_steps),
+      cmocka_unit_test(avx512_automorph_equals_portable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
