@@ -167,6 +167,25 @@ static void run_moddown(void *arg) {
   cf_moddown(j->md, j->out, j->in, j->in + j->md->conv.nb * j->n, j->n, 0, j->md->conv.nb);
 }
 
+/* One limb kernel variant over all limbs (cf_limb_mul_acc_* signature). */
+typedef void (*limb_fn)(uint64_t *, const uint64_t *, const uint64_t *, size_t, const cf_modulus *);
+typedef struct limb_job {
+  job *j;
+  limb_fn fn;
+} limb_job;
+static void run_limb_variant(void *arg) {
+  limb_job *lj = arg;
+  job *j = lj->j;
+  for (size_t i = 0; i < j->nlimbs; i++)
+    lj->fn(j->out + i * j->n, j->data + i * j->n, j->in + i * j->n, j->n, &j->mods[i]);
+}
+#ifdef CF_HAVE_AVX512_RNS
+static void run_conv_avx512(void *arg) {
+  job *j = arg;
+  cf_baseconv_avx512(j->conv, j->out, j->in, j->n, 0, j->conv->nb);
+}
+#endif
+
 /* Times fn after one warm-up, reports it, returns the median (ns). */
 static uint64_t timed(cf_bench *b, const char *name, const char *params, int reps,
                       void (*fn)(void *), void *arg) {
@@ -244,6 +263,156 @@ static cf_status bench_one_limb(cf_bench *b, size_t n, int bits) {
   return CF_OK;
 }
 
+/* baseconv through each variant the CPU has (avx2 only for tables below 2^50). */
+static cf_status bench_conv_variants(cf_bench *b, job *j, const char *params) {
+  char pp[192];
+  uint64_t t512 = 0, t2 = 0, tp;
+#ifdef CF_HAVE_AVX512_RNS
+  if (j->conv->fold && cf_cpu_path_active() >= CF_CPU_AVX512) {
+    snprintf(pp, sizeof pp, "%.*s,\"path\":\"avx512\"}", (int)strlen(params) - 1, params);
+    t512 = timed(b, "baseconv_variant", pp, 3, run_conv_avx512, j);
+  }
+#endif
+#ifdef CF_HAVE_AVX2_RNS
+  if (j->conv->w_d && cf_cpu_path_active() >= CF_CPU_AVX2) {
+    snprintf(pp, sizeof pp, "%.*s,\"path\":\"avx2\"}", (int)strlen(params) - 1, params);
+    t2 = timed(b, "baseconv_variant", pp, 3, run_conv, j);
+  }
+#endif
+  snprintf(pp, sizeof pp, "%.*s,\"path\":\"portable\"}", (int)strlen(params) - 1, params);
+  tp = timed(b, "baseconv_variant", pp, 3, run_conv_portable, j);
+  if (t512 > 0) {
+    cf_bench_report_ratio(b, "avx512_speedup_baseconv_vs_portable", params,
+                          (double)tp / (double)t512);
+    if (t2 > 0)
+      cf_bench_report_ratio(b, "avx512_speedup_baseconv_vs_avx2", params,
+                            (double)t2 / (double)t512);
+  }
+  return CF_OK;
+}
+
+/* mul_acc and mul over `limbs` limbs of `bits`-bit primes, per variant. */
+static cf_status bench_products(cf_bench *b, size_t n, int bits, size_t limbs) {
+  uint64_t *q = malloc(limbs * sizeof *q), *x = malloc(3 * limbs * n * sizeof *x);
+  cf_modulus *mods = malloc(limbs * sizeof *mods);
+  cf_status st = CF_OK;
+  if (!q || !x || !mods) {
+    st = CF_FAIL(CF_ENOMEM, "bench buffers for %zu limbs", limbs);
+    goto out;
+  }
+  if ((st = cf_primes_generate(bits, n, limbs, CF_PRIMES_DESCENDING, NULL, 0, q)) != CF_OK)
+    goto out;
+  for (size_t i = 0; i < limbs; i++) {
+    if ((st = cf_modulus_init(&mods[i], q[i])) != CF_OK) goto out;
+    for (size_t k = 0; k < 3; k++)
+      fill(x + (k * limbs + i) * n, n, q[i], 7 + i + 100 * k);
+  }
+  job j = {.data = x,
+           .in = x + limbs * n,
+           .out = x + 2 * limbs * n,
+           .nlimbs = limbs,
+           .n = n,
+           .mods = mods};
+  const struct {
+    const char *path, *what;
+    limb_fn fn;
+    cf_cpu_path need;
+    int max_bits;
+  } v[] = {
+#ifdef CF_HAVE_AVX512_POLY
+      {"avx512", "mul_acc", cf_limb_mul_acc_avx512, CF_CPU_AVX512, 61},
+      {"avx512", "mul", cf_limb_mul_avx512, CF_CPU_AVX512, 61},
+#endif
+#ifdef CF_HAVE_AVX2_POLY
+      {"avx2", "mul_acc", cf_limb_mul_acc_avx2, CF_CPU_AVX2, CF_SIMD_MAX_BITS},
+      {"avx2", "mul", cf_limb_mul_avx2, CF_CPU_AVX2, CF_SIMD_MAX_BITS},
+#endif
+      {"portable", "mul_acc", cf_limb_mul_acc_portable, CF_CPU_PORTABLE, 61},
+      {"portable", "mul", cf_limb_mul_portable, CF_CPU_PORTABLE, 61},
+  };
+  uint64_t best[2] = {0, 0}, port[2] = {0, 0};
+  for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+    if (cf_cpu_path_active() < v[k].need || bits > v[k].max_bits) continue;
+    char params[128], name[32];
+    snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu,\"bits\":%d,\"path\":\"%s\"}", n,
+             limbs, bits, v[k].path);
+    snprintf(name, sizeof name, "%s_limbs_variant", v[k].what);
+    limb_job lj = {&j, v[k].fn};
+    uint64_t t = timed(b, name, params, 5, run_limb_variant, &lj);
+    int w = strcmp(v[k].what, "mul") == 0;
+    if (best[w] == 0) best[w] = t;
+    if (strcmp(v[k].path, "portable") == 0) port[w] = t;
+  }
+  char params[64];
+  snprintf(params, sizeof params, "{\"N\":%zu,\"limbs\":%zu,\"bits\":%d}", n, limbs, bits);
+  if (best[0] > 0 && port[0] > 0)
+    cf_bench_report_ratio(b, "best_speedup_mul_acc_vs_portable", params,
+                          (double)port[0] / (double)best[0]);
+  if (best[1] > 0 && port[1] > 0)
+    cf_bench_report_ratio(b, "best_speedup_mul_vs_portable", params,
+                          (double)port[1] / (double)best[1]);
+out:
+  free(q);
+  free(x);
+  free(mods);
+  return st;
+}
+
+/*
+ * The CKKS key-switching mix: Q = one 60-bit prime and nq - 1 50-bit ones,
+ * P = np 60-bit primes. ModUp of one digit (digit limbs of Q, the 60-bit one
+ * first) to the rest of Q u P, and ModDown of Q u P to Q; the dispatched
+ * variant against the portable conversion in the same run.
+ */
+static cf_status bench_ckks_mix(cf_bench *b, size_t n, size_t nq, size_t np, size_t digit) {
+  size_t total = nq + np;
+  uint64_t *p = malloc(total * sizeof *p), *in = malloc(total * n * sizeof *in),
+           *out = malloc(total * n * sizeof *out);
+  cf_baseconv_table conv = {0};
+  cf_moddown_table md = {0};
+  cf_status st = CF_OK;
+  if (!p || !in || !out) {
+    st = CF_FAIL(CF_ENOMEM, "bench buffers for %zu limbs", total);
+    goto out;
+  }
+  if ((st = cf_primes_generate(60, n, 1 + np, CF_PRIMES_DESCENDING, NULL, 0, p)) != CF_OK ||
+      (st = cf_primes_generate(50, n, nq - 1, CF_PRIMES_DESCENDING, NULL, 0, p + 1 + np)) != CF_OK)
+    goto out;
+  /* p = [q0 (60), p_0..p_{np-1} (60), q_1..q_{nq-1} (50)]: reorder to Q then P. */
+  uint64_t *qp = malloc(total * sizeof *qp);
+  if (!qp) {
+    st = CF_FAIL(CF_ENOMEM, "bench primes");
+    goto out;
+  }
+  qp[0] = p[0];
+  memcpy(qp + 1, p + 1 + np, (nq - 1) * sizeof *qp);
+  memcpy(qp + nq, p + 1, np * sizeof *qp);
+  for (size_t i = 0; i < total; i++)
+    fill(in + i * n, n, qp[i], 11 + i);
+  job j = {.in = in, .out = out, .n = n};
+  char params[128];
+  if ((st = cf_baseconv_init(&conv, qp, digit, qp + digit, total - digit)) != CF_OK) goto free_qp;
+  j.conv = &conv;
+  snprintf(params, sizeof params, "{\"N\":%zu,\"from\":%zu,\"to\":%zu,\"primes\":\"50+60\"}", n,
+           digit, total - digit);
+  timed(b, "baseconv", params, 3, run_conv, &j);
+  if ((st = bench_conv_variants(b, &j, params)) != CF_OK) goto free_qp;
+  if ((st = cf_moddown_init(&md, qp, nq, qp + nq, np)) != CF_OK) goto free_qp;
+  j.md = &md;
+  snprintf(params, sizeof params, "{\"N\":%zu,\"Q\":%zu,\"P\":%zu,\"primes\":\"50+60\"}", n, nq,
+           np);
+  timed(b, "moddown", params, 3, run_moddown, &j);
+free_qp:
+  free(qp);
+out:
+  cf_moddown_free(&md);
+  cf_baseconv_free(&conv);
+  free(p);
+  free(in);
+  free(out);
+  return st;
+}
+
 static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t digit) {
   cf_status st = CF_OK;
   size_t total = nq + np;
@@ -288,6 +457,8 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
       cf_bench_report_ratio(b, "simd_speedup_mul_acc", params, (double)pm / (double)macc);
   }
   free(mods);
+  if ((st = bench_products(b, n, 50, 8)) != CF_OK || (st = bench_products(b, n, 60, 8)) != CF_OK)
+    goto done;
 
   /* ModUp-like: one digit of `digit` limbs to the other nq - digit + np limbs. */
   if ((st = cf_baseconv_init(&conv, primes, digit, primes + digit, total - digit)) != CF_OK)
@@ -299,6 +470,7 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
     uint64_t pb = timed(b, "baseconv_portable", params, 3, run_conv_portable, &j);
     if (bc > 0) cf_bench_report_ratio(b, "simd_speedup_baseconv", params, (double)pb / (double)bc);
   }
+  if ((st = bench_conv_variants(b, &j, params)) != CF_OK) goto done;
 
   if ((st = cf_rescale_init(&rs, primes, nq)) != CF_OK) goto done;
   j.rs = &rs;
@@ -309,6 +481,7 @@ static cf_status bench_rns(cf_bench *b, size_t n, size_t nq, size_t np, size_t d
   j.md = &md;
   snprintf(params, sizeof params, "{\"N\":%zu,\"Q\":%zu,\"P\":%zu}", n, nq, np);
   timed(b, "moddown", params, 3, run_moddown, &j);
+  st = bench_ckks_mix(b, n, nq, np > 8 ? 8 : np, digit);
 done:
   cf_moddown_free(&md);
   cf_rescale_free(&rs);

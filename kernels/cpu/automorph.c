@@ -4,7 +4,12 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/ntt.h"
+
+#ifdef CF_HAVE_AVX512_AUTOMORPH
+#include <immintrin.h>
+#endif
 
 cf_status cf_automorph_table_init(cf_automorph_table *t, size_t n, uint64_t k) {
   memset(t, 0, sizeof *t);
@@ -55,8 +60,8 @@ void cf_automorph_coeff(const cf_automorph_table *t, uint64_t *out, const uint64
   }
 }
 
-void cf_automorph_ntt(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
-                      size_t limb_begin, size_t limb_end) {
+void cf_automorph_ntt_portable(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
+                               size_t limb_begin, size_t limb_end) {
   const size_t n = t->n;
   for (size_t l = limb_begin; l < limb_end; l++) {
     const uint64_t *x = in + l * n;
@@ -64,4 +69,36 @@ void cf_automorph_ntt(const cf_automorph_table *t, uint64_t *out, const uint64_t
     for (size_t j = 0; j < n; j++)
       o[j] = x[t->perm[j]];
   }
+}
+
+#ifdef CF_HAVE_AVX512_AUTOMORPH
+/* Eight table entries drive one 64-bit gather; n >= 8 is a multiple of 8 (power of two). */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2"))) void
+cf_automorph_ntt_avx512(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
+                        size_t limb_begin, size_t limb_end) {
+  const size_t n = t->n;
+  if (n < 8) {
+    cf_automorph_ntt_portable(t, out, in, limb_begin, limb_end);
+    return;
+  }
+  for (size_t l = limb_begin; l < limb_end; l++) {
+    const long long *x = (const long long *)(in + l * n);
+    uint64_t *o = out + l * n;
+    for (size_t j = 0; j < n; j += 8) {
+      __m256i idx = _mm256_loadu_si256((const __m256i *)(t->perm + j));
+      _mm512_storeu_si512(o + j, _mm512_i32gather_epi64(idx, x, 8));
+    }
+  }
+}
+#endif
+
+void cf_automorph_ntt(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
+                      size_t limb_begin, size_t limb_end) {
+#ifdef CF_HAVE_AVX512_AUTOMORPH
+  if (cf_cpu_path_active() >= CF_CPU_AVX512) {
+    cf_automorph_ntt_avx512(t, out, in, limb_begin, limb_end);
+    return;
+  }
+#endif
+  cf_automorph_ntt_portable(t, out, in, limb_begin, limb_end);
 }

@@ -48,6 +48,16 @@ void cf_automorph_coeff(const cf_automorph_table *t, uint64_t *out, const uint64
 void cf_automorph_ntt(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
                       size_t limb_begin, size_t limb_end);
 
+/* The variants behind cf_automorph_ntt (for tests and benchmarks); the AVX-512
+ * one (64-bit gathers) needs cf_cpu_avx512_available(). */
+void cf_automorph_ntt_portable(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
+                               size_t limb_begin, size_t limb_end);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CF_HAVE_AVX512_AUTOMORPH 1
+void cf_automorph_ntt_avx512(const cf_automorph_table *t, uint64_t *out, const uint64_t *in,
+                             size_t limb_begin, size_t limb_end);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

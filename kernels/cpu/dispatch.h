@@ -11,17 +11,19 @@
  * bit-identical results to the portable one (outputs are fully reduced,
  * hence unique), so the choice affects speed only.
  *
- * Which kernels have a SIMD variant, all for moduli q < 2^50
+ * Which kernels have an AVX2 variant, all for moduli q < 2^50
  * (CF_SIMD_MAX_BITS) and computed exactly in double precision with FMA: the
  * one-limb NTT (forward and inverse); the pointwise products cf_poly_mul /
  * cf_poly_mul_acc; multiplication by a per-limb constant (cf_poly_mul_scalar
  * and the last step of rescale and ModDown); and fast basis conversion
  * (cf_baseconv, and inside cf_moddown) when all its moduli are below 2^50.
- * Limbs with larger primes, and every other kernel, run portable C on 64-bit
- * words with 128-bit products. The AVX-512 variants are listed in the
- * headers of the kernels that have them (ntt_simd.h, poly_simd.h, rns_simd.h);
- * the one-limb NTT has one for every modulus (q < 2^61): IFMA for
- * q < 2^50 (CF_IFMA_MAX_BITS), 64-bit integer arithmetic above.
+ * The AVX-512 variants cover every modulus size (below 2^61), with IFMA
+ * arithmetic for q < 2^50 (CF_IFMA_MAX_BITS) and 64-bit integer arithmetic
+ * above: the one-limb NTT (ntt_simd.h), the pointwise products, the
+ * per-limb constant product, add / sub / neg / add_scalar (poly_simd.h),
+ * basis conversion, also inside cf_moddown (rns_simd.h), and the NTT-form
+ * automorphism. Every other kernel, and on the AVX2 path every limb with a
+ * larger prime, runs portable C on 64-bit words with 128-bit products.
  */
 #ifndef CF_KERNELS_CPU_DISPATCH_H
 #define CF_KERNELS_CPU_DISPATCH_H

@@ -5,8 +5,19 @@
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/poly_simd.h"
 
+#ifdef CF_HAVE_AVX512_POLY
+static bool use_avx512(void) { return cf_cpu_path_active() >= CF_CPU_AVX512; }
+#endif
+
 void cf_poly_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
                  size_t limb_end, const cf_modulus *mods) {
+#ifdef CF_HAVE_AVX512_POLY
+  if (use_avx512()) {
+    for (size_t i = limb_begin; i < limb_end; i++)
+      cf_limb_add_avx512(out + i * n, a + i * n, b + i * n, n, mods[i].q);
+    return;
+  }
+#endif
   for (size_t i = limb_begin; i < limb_end; i++) {
     const uint64_t q = mods[i].q;
     uint64_t *o = out + i * n;
@@ -18,6 +29,13 @@ void cf_poly_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, 
 
 void cf_poly_sub(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
                  size_t limb_end, const cf_modulus *mods) {
+#ifdef CF_HAVE_AVX512_POLY
+  if (use_avx512()) {
+    for (size_t i = limb_begin; i < limb_end; i++)
+      cf_limb_sub_avx512(out + i * n, a + i * n, b + i * n, n, mods[i].q);
+    return;
+  }
+#endif
   for (size_t i = limb_begin; i < limb_end; i++) {
     const uint64_t q = mods[i].q;
     uint64_t *o = out + i * n;
@@ -29,6 +47,13 @@ void cf_poly_sub(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, 
 
 void cf_poly_neg(uint64_t *out, const uint64_t *a, size_t n, size_t limb_begin, size_t limb_end,
                  const cf_modulus *mods) {
+#ifdef CF_HAVE_AVX512_POLY
+  if (use_avx512()) {
+    for (size_t i = limb_begin; i < limb_end; i++)
+      cf_limb_neg_avx512(out + i * n, a + i * n, n, mods[i].q);
+    return;
+  }
+#endif
   for (size_t i = limb_begin; i < limb_end; i++) {
     const uint64_t q = mods[i].q;
     uint64_t *o = out + i * n;
@@ -62,6 +87,12 @@ static bool use_avx2(const cf_modulus *m) {
 void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, size_t limb_begin,
                  size_t limb_end, const cf_modulus *mods) {
   for (size_t i = limb_begin; i < limb_end; i++) {
+#ifdef CF_HAVE_AVX512_POLY
+    if (use_avx512()) {
+      cf_limb_mul_avx512(out + i * n, a + i * n, b + i * n, n, &mods[i]);
+      continue;
+    }
+#endif
 #ifdef CF_HAVE_AVX2_POLY
     if (use_avx2(&mods[i])) {
       cf_limb_mul_avx2(out + i * n, a + i * n, b + i * n, n, &mods[i]);
@@ -75,6 +106,12 @@ void cf_poly_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n, 
 void cf_poly_mul_acc(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
                      size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
   for (size_t i = limb_begin; i < limb_end; i++) {
+#ifdef CF_HAVE_AVX512_POLY
+    if (use_avx512()) {
+      cf_limb_mul_acc_avx512(acc + i * n, a + i * n, b + i * n, n, &mods[i]);
+      continue;
+    }
+#endif
 #ifdef CF_HAVE_AVX2_POLY
     if (use_avx2(&mods[i])) {
       cf_limb_mul_acc_avx2(acc + i * n, a + i * n, b + i * n, n, &mods[i]);
@@ -98,6 +135,12 @@ void cf_limb_sub_mul_const_portable(uint64_t *out, const uint64_t *a, const uint
 
 void cf_limb_sub_mul_const(uint64_t *out, const uint64_t *a, const uint64_t *b, uint64_t s,
                            uint64_t sp, size_t n, const cf_modulus *m) {
+#ifdef CF_HAVE_AVX512_POLY
+  if (use_avx512()) {
+    cf_limb_sub_mul_const_avx512(out, a, b, s, sp, n, m);
+    return;
+  }
+#endif
 #ifdef CF_HAVE_AVX2_POLY
   if (use_avx2(m)) {
     cf_limb_sub_mul_const_avx2(out, a, b, s, sp, n, m);
@@ -116,6 +159,13 @@ void cf_poly_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalar
 
 void cf_poly_add_scalar(uint64_t *out, const uint64_t *a, const uint64_t *scalars, size_t n,
                         size_t limb_begin, size_t limb_end, const cf_modulus *mods) {
+#ifdef CF_HAVE_AVX512_POLY
+  if (use_avx512()) {
+    for (size_t i = limb_begin; i < limb_end; i++)
+      cf_limb_add_scalar_avx512(out + i * n, a + i * n, scalars[i], n, mods[i].q);
+    return;
+  }
+#endif
   for (size_t i = limb_begin; i < limb_end; i++) {
     const uint64_t q = mods[i].q, s = scalars[i];
     uint64_t *o = out + i * n;

@@ -83,6 +83,23 @@ cf_status cf_baseconv_init(cf_baseconv_table *t, const uint64_t *a, size_t na, c
   /* acc < 2^(bits) after a reduction, plus T products < 2^bits each: (T+1) 2^bits <= 2^128. */
   int room = 128 - bits;
   t->acc_terms = room >= 20 ? (1 << 20) : (1 << room) - 1;
+  bool pow2 = false;
+  for (size_t j = 0; j < nb; j++)
+    pow2 |= (b[j] & (b[j] - 1)) == 0;
+  if (!pow2) {
+    t->fold = malloc(3 * nb * sizeof *t->fold);
+    if (!t->fold) {
+      cf_baseconv_free(t);
+      return CF_FAIL(CF_ENOMEM, "basis conversion tables %zu -> %zu", na, nb);
+    }
+    for (size_t j = 0; j < nb; j++) {
+      const cf_modulus *bj = &t->b[j];
+      uint64_t c52 = cf_reduce64(1ull << 52, bj);
+      t->fold[3 * j] = c52;
+      t->fold[3 * j + 1] = cf_mul_mod(c52, c52, bj);
+      t->fold[3 * j + 2] = (uint64_t)(((cf_u128)1 << (63 + bj->bits)) / bj->q);
+    }
+  }
   if (max_bits(t->a, na) <= CF_SIMD_MAX_BITS && max_bits(t->b, nb) <= CF_SIMD_MAX_BITS) {
     t->w_d = malloc(na * nb * sizeof *t->w_d);
     t->w_dq = malloc(na * nb * sizeof *t->w_dq);
@@ -108,6 +125,7 @@ void cf_baseconv_free(cf_baseconv_table *t) {
   free(t->ahat_mod_b);
   free(t->w_d);
   free(t->w_dq);
+  free(t->fold);
   memset(t, 0, sizeof *t);
 }
 
@@ -174,8 +192,23 @@ void cf_baseconv_portable(const cf_baseconv_table *t, uint64_t *out, const uint6
   }
 }
 
+static bool conv_avx512(const cf_baseconv_table *t) {
+#ifdef CF_HAVE_AVX512_RNS
+  return t->fold && cf_cpu_path_active() >= CF_CPU_AVX512;
+#else
+  (void)t;
+  return false;
+#endif
+}
+
 void cf_baseconv(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
                  size_t limb_begin, size_t limb_end) {
+#ifdef CF_HAVE_AVX512_RNS
+  if (conv_avx512(t)) {
+    cf_baseconv_avx512(t, out, in, n, limb_begin, limb_end);
+    return;
+  }
+#endif
 #ifdef CF_HAVE_AVX2_RNS
   if (conv_avx2(t)) {
     cf_baseconv_avx2(t, out, in, n, limb_begin, limb_end);
@@ -316,6 +349,20 @@ void cf_moddown(const cf_moddown_table *t, uint64_t *out, const uint64_t *in_q,
   const cf_baseconv_table *cv = &t->conv;
   if (limb_end > cv->nb) limb_end = cv->nb;
   if (limb_begin >= limb_end) return;
+#ifdef CF_HAVE_AVX512_RNS
+  if (conv_avx512(cv)) {
+    uint64_t w[CF_RNS_MAX_LIMBS * CF_BASECONV_AVX512_BLOCK];
+    const size_t bs = CF_BASECONV_AVX512_BLOCK;
+    for (size_t c0 = 0; c0 < n; c0 += bs) {
+      size_t blk = n - c0 < bs ? n - c0 : bs;
+      cf_baseconv_block_avx512(cv, in_p, n, c0, blk, limb_begin, limb_end, w, bs);
+      for (size_t i = limb_begin; i < limb_end; i++)
+        cf_limb_sub_mul_const(out + i * n + c0, in_q + i * n + c0, w + (i - limb_begin) * bs,
+                              t->p_inv[i], t->p_inv_sh[i], blk, &cv->b[i]);
+    }
+    return;
+  }
+#endif
 #ifdef CF_HAVE_AVX2_RNS
   if (conv_avx2(cv)) {
     uint64_t w[CF_RNS_MAX_LIMBS * MODDOWN_BLOCK];

@@ -68,6 +68,9 @@ typedef struct cf_baseconv_table {
   /* Doubles of ahat_mod_b and ahat_mod_b / b_j for the AVX2 path; NULL unless
    * every modulus of A and B is below 2^CF_SIMD_MAX_BITS. */
   double *w_d, *w_dq;
+  /* For the AVX-512 path, per target j: [2^52]_{b_j}, [2^104]_{b_j} and
+   * floor(2^(63 + bits) / b_j) at [3j..3j+2]; NULL if some b_j is a power of two. */
+  uint64_t *fold;
 } cf_baseconv_table;
 
 /*
