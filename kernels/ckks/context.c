@@ -38,6 +38,7 @@ void cf_ckks_context_destroy(cf_ckks_context *ctx) {
   free(ctx->p_mod_q);
   free(ctx->ksi);
   free(ctx->rot);
+  free(ctx->fft_tw);
   cf_ckks_scratch_destroy(ctx->scratch);
   free(ctx);
 }
@@ -88,7 +89,9 @@ static cf_status build(cf_ckks_context *ctx) {
   ctx->levels = calloc((size_t)ctx->L + 1, sizeof *ctx->levels);
   ctx->ksi = malloc((2 * n + 1) * sizeof *ctx->ksi);
   ctx->rot = malloc(n / 2 * sizeof *ctx->rot);
-  if (!ctx->mods || !ctx->ntt || !ctx->p_mod_q || !ctx->levels || !ctx->ksi || !ctx->rot)
+  ctx->fft_tw = malloc(n / 2 * sizeof *ctx->fft_tw);
+  if (!ctx->mods || !ctx->ntt || !ctx->p_mod_q || !ctx->levels || !ctx->ksi || !ctx->rot ||
+      !ctx->fft_tw)
     return CF_FAIL(CF_ENOMEM, "allocating CKKS context tables for N=%zu", n);
   for (int i = 0; i < ctx->nprimes; i++) {
     CF_TRY(cf_modulus_init(&ctx->mods[i], ctx->params.primes[i]));
@@ -113,6 +116,11 @@ static cf_status build(cf_ckks_context *ctx) {
   for (size_t j = 0; j < n / 2; j++) {
     ctx->rot[j] = r;
     r = (r * 5) % m;
+  }
+  for (size_t lenh = 1; lenh < n / 2; lenh <<= 1) {
+    size_t lenq = 8 * lenh, gap = m / lenq;
+    for (size_t j = 0; j < lenh; j++)
+      ctx->fft_tw[lenh + j] = ctx->ksi[(ctx->rot[j] % lenq) * gap];
   }
   return CF_OK;
 }

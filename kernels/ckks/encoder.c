@@ -28,17 +28,27 @@ static void bit_reverse(double complex *v, size_t n) {
   }
 }
 
+/*
+ * The butterflies below spell out the complex products: C's `*` on
+ * double complex checks for NaN and may call __muldc3, which doubled the
+ * transform's time. ctx->fft_tw[lenh + j] is the stage-(2 lenh) twiddle
+ * ksi[(5^j mod 8 lenh) * 2N / (8 lenh)]; the inverse uses its conjugate.
+ */
+static inline double complex cmul(double complex a, double ar, double ai) {
+  double x = creal(a), y = cimag(a);
+  return (x * ar - y * ai) + I * (x * ai + y * ar);
+}
+
 /* Evaluates at the slots: v[j] <- sum_k v_k-packing at zeta^(5^j). */
 static void fft_special(const cf_ckks_context *ctx, double complex *v, size_t size) {
-  size_t m = 2 * ctx->n;
   bit_reverse(v, size);
   for (size_t len = 2; len <= size; len <<= 1) {
-    size_t lenh = len >> 1, lenq = len << 2, gap = m / lenq;
+    size_t lenh = len >> 1;
+    const double complex *tw = ctx->fft_tw + lenh;
     for (size_t i = 0; i < size; i += len) {
       for (size_t j = 0; j < lenh; j++) {
-        size_t idx = (ctx->rot[j] % lenq) * gap;
         double complex u = v[i + j];
-        double complex w = v[i + j + lenh] * ctx->ksi[idx];
+        double complex w = cmul(v[i + j + lenh], creal(tw[j]), cimag(tw[j]));
         v[i + j] = u + w;
         v[i + j + lenh] = u - w;
       }
@@ -47,22 +57,22 @@ static void fft_special(const cf_ckks_context *ctx, double complex *v, size_t si
 }
 
 static void fft_special_inv(const cf_ckks_context *ctx, double complex *v, size_t size) {
-  size_t m = 2 * ctx->n;
   for (size_t len = size; len >= 2; len >>= 1) {
-    size_t lenh = len >> 1, lenq = len << 2, gap = m / lenq;
+    size_t lenh = len >> 1;
+    const double complex *tw = ctx->fft_tw + lenh;
     for (size_t i = 0; i < size; i += len) {
       for (size_t j = 0; j < lenh; j++) {
-        size_t idx = (lenq - (ctx->rot[j] % lenq)) * gap;
         double complex u = v[i + j] + v[i + j + lenh];
-        double complex w = (v[i + j] - v[i + j + lenh]) * ctx->ksi[idx];
+        double complex w = cmul(v[i + j] - v[i + j + lenh], creal(tw[j]), -cimag(tw[j]));
         v[i + j] = u;
         v[i + j + lenh] = w;
       }
     }
   }
   bit_reverse(v, size);
+  double inv = 1.0 / (double)size; /* size is a power of two: exact */
   for (size_t i = 0; i < size; i++)
-    v[i] /= (double)size;
+    v[i] *= inv;
 }
 
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out) {
@@ -113,6 +123,7 @@ cf_status cf_ckks_encode(const cf_ckks_context *ctx, const double *re, const dou
     v[i] = re[i] + I * b;
   }
   fft_special_inv(ctx, v, slots);
+  uint64_t cmax = 0; /* largest |coefficient| */
   for (size_t i = 0; i < slots; i++) {
     double a = round(creal(v[i]) * scale), b = round(cimag(v[i]) * scale);
     if (fabs(a) >= 0x1p62 || fabs(b) >= 0x1p62) {
@@ -123,6 +134,8 @@ cf_status cf_ckks_encode(const cf_ckks_context *ctx, const double *re, const dou
     }
     coef[i * gap] = (int64_t)a;
     coef[n / 2 + i * gap] = (int64_t)b;
+    double big = fmax(fabs(a), fabs(b));
+    cmax = big > (double)cmax ? (uint64_t)big : cmax;
   }
   free(v);
   cf_ckks_plaintext *pt;
@@ -133,8 +146,14 @@ cf_status cf_ckks_encode(const cf_ckks_context *ctx, const double *re, const dou
   }
   for (int r = 0; r <= level; r++) {
     uint64_t *row = pt->data + (size_t)r * n;
-    for (size_t k = 0; k < n; k++)
-      row[k] = signed_mod(coef[k], &ctx->mods[r]);
+    const cf_modulus *m = &ctx->mods[r];
+    if (cmax < m->q) { /* the usual case: one select per coefficient, vectorised */
+      for (size_t k = 0; k < n; k++)
+        row[k] = (uint64_t)coef[k] + (coef[k] < 0 ? m->q : 0);
+    } else {
+      for (size_t k = 0; k < n; k++)
+        row[k] = signed_mod(coef[k], m);
+    }
     cf_ntt_forward(&ctx->ntt[r], row);
   }
   free(coef);

@@ -66,6 +66,7 @@ struct cf_ckks_context {
   /* encoder: ksi[k] = exp(2 pi i k / 2N), k in [0, 2N]; rot[j] = 5^j mod 2N */
   double complex *ksi;
   uint64_t *rot;
+  double complex *fft_tw;   /* special-FFT twiddles by stage: [lenh + j], lenh < N/2 */
   cf_ckks_scratch *scratch; /* the evaluator's reusable temporaries (the one mutable member) */
 };
 
