@@ -27,6 +27,60 @@ static void dispatch_follows_cpu_and_environment(void **state) {
   fprintf(stderr, "active path: %s\n", cf_cpu_path_name(cf_cpu_path_active()));
 }
 
+#if defined(CF_HAVE_AVX2_NTT) || defined(CF_HAVE_AVX512_NTT)
+typedef void (*ntt_fn)(const cf_ntt_table *t, uint64_t *a);
+
+/*
+ * A SIMD variant (fwd, inv) against the portable transforms for every N from
+ * 2 to 2^16 and the given prime widths, two primes each: random inputs,
+ * all-(q-1) and mixed extremes with zeros, inverses of forward images (and
+ * the round trip) and of arbitrary reduced vectors.
+ */
+static void ntt_variant_equals_portable(ntt_fn fwd, ntt_fn inv, const int *widths, size_t nwidths,
+                                        bool ifma_tables) {
+  for (size_t n = 2; n <= 65536; n *= 2) {
+    for (size_t w = 0; w < nwidths; w++) {
+      if (widths[w] < (int)__builtin_ctzll(n) + 4) continue; /* no room for q = 1 mod 2n */
+      uint64_t q[2];
+      if (cf_primes_generate(widths[w], n, 2, CF_PRIMES_DESCENDING, NULL, 0, q) != CF_OK) continue;
+      for (size_t k = 0; k < 2; k++) {
+        cf_ntt_table t;
+        assert_int_equal(cf_ntt_table_init(&t, n, q[k]), CF_OK);
+        if (ifma_tables) assert_true((t.fwd_sh52 != NULL) == (widths[w] <= CF_IFMA_MAX_BITS));
+        uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
+        for (int trial = 0; trial < 4; trial++) {
+          kt_fill(a, n, q[k]);
+          for (size_t i = 0; trial < 2 && i < n; i++)
+            a[i] = trial == 0 ? q[k] - 1 : (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
+          memcpy(b, a, n * sizeof *a);
+          memcpy(orig, a, n * sizeof *a);
+          cf_ntt_forward_portable(&t, a);
+          fwd(&t, b);
+          for (size_t i = 0; i < n; i++)
+            KT_EQ(b[i], a[i], "forward N=%zu q=%llu slot %zu", n, (unsigned long long)q[k], i);
+          cf_ntt_inverse_portable(&t, a);
+          inv(&t, b);
+          for (size_t i = 0; i < n; i++) {
+            KT_EQ(b[i], a[i], "inverse N=%zu q=%llu coeff %zu", n, (unsigned long long)q[k], i);
+            KT_EQ(b[i], orig[i], "round trip N=%zu", n);
+          }
+          kt_fill(a, n, q[k]);
+          for (size_t i = 0; trial == 0 && i < n; i++)
+            a[i] = q[k] - 1;
+          memcpy(b, a, n * sizeof *a);
+          cf_ntt_inverse_portable(&t, a);
+          inv(&t, b);
+          assert_memory_equal(a, b, n * sizeof *a);
+        }
+        free(a);
+        cf_ntt_table_free(&t);
+      }
+    }
+  }
+}
+
+#endif
+
 static void avx2_ntt_equals_portable(void **state) {
   (void)state;
 #ifdef CF_HAVE_AVX2_NTT
@@ -35,57 +89,16 @@ static void avx2_ntt_equals_portable(void **state) {
     skip();
   }
   const int widths[] = {20, 30, 36, 42, 47, 49, 50};
-  for (size_t n = 2; n <= 65536; n *= 2) {
-    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
-      if (widths[w] < (int)__builtin_ctzll(n) + 4) continue; /* no room for q = 1 mod 2n */
-      uint64_t q[2];
-      if (cf_primes_generate(widths[w], n, 2, CF_PRIMES_DESCENDING, NULL, 0, q) != CF_OK) continue;
-      for (size_t k = 0; k < 2; k++) {
-        cf_ntt_table t;
-        assert_int_equal(cf_ntt_table_init(&t, n, q[k]), CF_OK);
-        uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
-        for (int trial = 0; trial < 3; trial++) {
-          kt_fill(a, n, q[k]);
-          if (trial == 0) /* extremes and exact zeros */
-            for (size_t i = 0; i < n; i++)
-              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
-          memcpy(b, a, n * sizeof *a);
-          memcpy(orig, a, n * sizeof *a);
-          cf_ntt_forward_portable(&t, a);
-          cf_ntt_forward_avx2(&t, b);
-          for (size_t i = 0; i < n; i++)
-            KT_EQ(b[i], a[i], "forward N=%zu q=%llu slot %zu", n, (unsigned long long)q[k], i);
-          /* The inverse on the same (reduced) evaluation vector. */
-          cf_ntt_inverse_portable(&t, a);
-          cf_ntt_inverse_avx2(&t, b);
-          for (size_t i = 0; i < n; i++) {
-            KT_EQ(b[i], a[i], "inverse N=%zu q=%llu coeff %zu", n, (unsigned long long)q[k], i);
-            KT_EQ(b[i], orig[i], "round trip N=%zu", n);
-          }
-          /* Arbitrary reduced evaluation vectors too (not only images of the forward). */
-          kt_fill(a, n, q[k]);
-          memcpy(b, a, n * sizeof *a);
-          cf_ntt_inverse_portable(&t, a);
-          cf_ntt_inverse_avx2(&t, b);
-          assert_memory_equal(a, b, n * sizeof *a);
-        }
-        free(a);
-        cf_ntt_table_free(&t);
-      }
-    }
-  }
+  ntt_variant_equals_portable(cf_ntt_forward_avx2, cf_ntt_inverse_avx2, widths,
+                              sizeof widths / sizeof widths[0], false);
 #else
   fprintf(stderr, "built without the AVX2 variant: SIMD comparison skipped\n");
   skip();
 #endif
 }
 
-/*
- * The AVX-512 variants against the portable ones for every N from 2 to 2^16
- * and prime widths covering the IFMA arithmetic (<= 50 bits), the 2^63-scaled
- * one (51..60) and the full 64-bit one (61): random inputs, all-(q-1) and
- * mixed extremes, inverses of forward images and of arbitrary vectors.
- */
+/* Widths cover the IFMA arithmetic (<= 50 bits), the 2^63-scaled one (51..60) and the 64-bit one
+ * (61). */
 static void avx512_ntt_equals_portable(void **state) {
   (void)state;
 #ifdef CF_HAVE_AVX512_NTT
@@ -94,50 +107,8 @@ static void avx512_ntt_equals_portable(void **state) {
     skip();
   }
   const int widths[] = {30, 45, 49, 50, 51, 55, 59, 60, 61};
-  for (size_t n = 2; n <= 65536; n *= 2) {
-    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
-      if (widths[w] < (int)__builtin_ctzll(n) + 4) continue; /* no room for q = 1 mod 2n */
-      uint64_t q[2];
-      if (cf_primes_generate(widths[w], n, 2, CF_PRIMES_DESCENDING, NULL, 0, q) != CF_OK) continue;
-      for (size_t k = 0; k < 2; k++) {
-        cf_ntt_table t;
-        assert_int_equal(cf_ntt_table_init(&t, n, q[k]), CF_OK);
-        assert_true((t.fwd_sh52 != NULL) == (widths[w] <= CF_IFMA_MAX_BITS));
-        uint64_t *a = malloc(3 * n * sizeof *a), *b = a + n, *orig = a + 2 * n;
-        for (int trial = 0; trial < 4; trial++) {
-          kt_fill(a, n, q[k]);
-          if (trial == 0)
-            for (size_t i = 0; i < n; i++)
-              a[i] = q[k] - 1;
-          if (trial == 1)
-            for (size_t i = 0; i < n; i++)
-              a[i] = (i % 3 == 2) ? 0 : q[k] - 1 - (i & 1);
-          memcpy(b, a, n * sizeof *a);
-          memcpy(orig, a, n * sizeof *a);
-          cf_ntt_forward_portable(&t, a);
-          cf_ntt_forward_avx512(&t, b);
-          for (size_t i = 0; i < n; i++)
-            KT_EQ(b[i], a[i], "forward N=%zu q=%llu slot %zu", n, (unsigned long long)q[k], i);
-          cf_ntt_inverse_portable(&t, a);
-          cf_ntt_inverse_avx512(&t, b);
-          for (size_t i = 0; i < n; i++) {
-            KT_EQ(b[i], a[i], "inverse N=%zu q=%llu coeff %zu", n, (unsigned long long)q[k], i);
-            KT_EQ(b[i], orig[i], "round trip N=%zu", n);
-          }
-          kt_fill(a, n, q[k]);
-          if (trial == 0)
-            for (size_t i = 0; i < n; i++)
-              a[i] = q[k] - 1;
-          memcpy(b, a, n * sizeof *a);
-          cf_ntt_inverse_portable(&t, a);
-          cf_ntt_inverse_avx512(&t, b);
-          assert_memory_equal(a, b, n * sizeof *a);
-        }
-        free(a);
-        cf_ntt_table_free(&t);
-      }
-    }
-  }
+  ntt_variant_equals_portable(cf_ntt_forward_avx512, cf_ntt_inverse_avx512, widths,
+                              sizeof widths / sizeof widths[0], true);
 #else
   fprintf(stderr, "built without the AVX-512 variant: SIMD comparison skipped\n");
   skip();
