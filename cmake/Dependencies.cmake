@@ -1,7 +1,23 @@
 # Third-party dependencies. Everything comes from Debian packages that
 # scripts/install-deps installs; CUDA is optional and found from nvcc.
 find_package(PkgConfig REQUIRED)
+# A StarPU other than the system's, e.g. the CUDA-enabled one that
+# scripts/build-starpu-cuda installs: its pkg-config file is searched first,
+# and binaries keep an rpath to its libraries (also once installed).
+set(CF_STARPU_PREFIX "" CACHE PATH "Prefix of the StarPU installation to use (default: the system's)")
+if(CF_STARPU_PREFIX)
+  get_filename_component(CF_STARPU_PREFIX "${CF_STARPU_PREFIX}" ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
+  if(NOT EXISTS "${CF_STARPU_PREFIX}/lib/pkgconfig/starpu-1.3.pc")
+    message(FATAL_ERROR "CF_STARPU_PREFIX=${CF_STARPU_PREFIX} has no lib/pkgconfig/starpu-1.3.pc")
+  endif()
+  set(ENV{PKG_CONFIG_PATH} "${CF_STARPU_PREFIX}/lib/pkgconfig:$ENV{PKG_CONFIG_PATH}")
+  set(CMAKE_INSTALL_RPATH_USE_LINK_PATH ON)
+endif()
 pkg_check_modules(STARPU REQUIRED IMPORTED_TARGET starpu-1.3)
+if(CF_STARPU_PREFIX AND NOT STARPU_PREFIX STREQUAL CF_STARPU_PREFIX)
+  message(FATAL_ERROR "found StarPU in ${STARPU_PREFIX}, not in CF_STARPU_PREFIX (stale cache? "
+                      "delete STARPU_FOUND from CMakeCache.txt)")
+endif()
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)

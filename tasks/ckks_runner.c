@@ -225,5 +225,5 @@ static cf_status run(void *ctx, const cf_dag *dag, const cf_dag_task *t, const c
 }
 
 cf_kernel_runner cf_ckks_runner_get(cf_ckks_runner *r) {
-  return (cf_kernel_runner){.run = run, .ctx = r, .n = r->n};
+  return (cf_kernel_runner){.run = run, .ctx = r, .n = r->n, .ckks = r->ctx};
 }

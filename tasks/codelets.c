@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "tasks/codelets_cuda.h"
 
 enum { STACK_ROWS = 256 };
 
@@ -12,23 +13,18 @@ static uint64_t ts_ns(const struct timespec *t) {
   return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
 }
 
-static void fail(cf_sp_run *run, uint32_t index, cf_status st) {
+void cf_sp_task_fail(cf_sp_run *run, uint32_t index, cf_status st) {
   int ok = CF_OK;
   if (atomic_compare_exchange_strong(&run->status, &ok, (int)st))
     atomic_store(&run->failed_at, index);
 }
 
-static void cpu_func(void *buffers[], void *cl_arg) {
-  cf_sp_task_arg *a = cl_arg;
+uint64_t **cf_sp_task_spans(const cf_sp_task_arg *a, void *buffers[], uint64_t **stack_rows,
+                            size_t nstack, cf_limb_span *span) {
   const cf_dag_task *t = a->task;
   uint32_t n = a->run->runner->n;
-  uint64_t *stack_rows[STACK_ROWS];
-  uint64_t **rows = a->limbs <= STACK_ROWS ? stack_rows : malloc(a->limbs * sizeof *rows);
-  if (!rows) {
-    fail(a->run, a->index, CF_ENOMEM);
-    return;
-  }
-  cf_limb_span span[CF_DAG_MAX_PIECES];
+  uint64_t **rows = a->limbs <= nstack ? stack_rows : malloc(a->limbs * sizeof *rows);
+  if (!rows) return NULL;
   uint32_t k = 0, b = 0;
   const cf_dag *dag = a->run->dag;
   for (unsigned p = 0; p < t->npieces; p++) {
@@ -44,8 +40,20 @@ static void cpu_func(void *buffers[], void *cl_arg) {
         rows[k++] = ptr + (size_t)l * n;
     }
   }
-  cf_status st = a->run->runner->run(a->run->runner->ctx, dag, t, span);
-  if (st != CF_OK) fail(a->run, a->index, st);
+  return rows;
+}
+
+static void cpu_func(void *buffers[], void *cl_arg) {
+  cf_sp_task_arg *a = cl_arg;
+  uint64_t *stack_rows[STACK_ROWS];
+  cf_limb_span span[CF_DAG_MAX_PIECES];
+  uint64_t **rows = cf_sp_task_spans(a, buffers, stack_rows, STACK_ROWS, span);
+  if (!rows) {
+    cf_sp_task_fail(a->run, a->index, CF_ENOMEM);
+    return;
+  }
+  cf_status st = a->run->runner->run(a->run->runner->ctx, a->run->dag, a->task, span);
+  if (st != CF_OK) cf_sp_task_fail(a->run, a->index, st);
   if (rows != stack_rows) free(rows);
 }
 
@@ -90,10 +98,7 @@ static void setup(void) {
     models[k].footprint = footprint;
     codelets[k].cpu_funcs[0] = cpu_func;
     codelets[k].cpu_funcs_name[0] = "cf_sp_cpu_func";
-#ifdef STARPU_USE_CUDA
-    /* A CUDA implementation plugs in here once kernels/cuda has per-kind
-     * entry points; until then these codelets run on CPU workers only. */
-#endif
+    cf_sp_cuda_codelet_init(&codelets[k], (cf_kernel_kind)k);
     codelets[k].nbuffers = STARPU_VARIABLE_NBUFFERS;
     codelets[k].model = &models[k];
     codelets[k].name = symbols[k] + 3;

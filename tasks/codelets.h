@@ -5,7 +5,8 @@
  * pieces in piece order (memory/handles.h), so tasks beyond StarPU's
  * NMAXBUFS work through dynamic handle arrays. The CPU implementation
  * rebuilds the row pointers of each piece and calls the run's kernel
- * runner. A CUDA slot is compiled in only when StarPU has CUDA.
+ * runner. Kinds that kernels/cuda can run also get a CUDA implementation
+ * when StarPU has CUDA (tasks/codelets_cuda.h).
  *
  * Each codelet has a history-based performance model, symbol "cf_<kind>",
  * whose footprint is (kind, ring degree, limbs touched), so tasks of one
@@ -43,6 +44,15 @@ typedef struct cf_sp_task_arg {
 
 struct starpu_codelet *cf_sp_codelet(cf_kernel_kind kind);
 struct starpu_perfmodel *cf_sp_perfmodel(cf_kernel_kind kind);
+
+/* The rows of each piece of a task from its StarPU buffers (host or device
+ * pointers, whichever the worker was given): span[p] for piece p, row
+ * pointers in stack_rows when nstack suffice, else in a malloc'ed array
+ * (returned; free it if != stack_rows). NULL when out of memory. */
+uint64_t **cf_sp_task_spans(const cf_sp_task_arg *a, void *buffers[], uint64_t **stack_rows,
+                            size_t nstack, cf_limb_span *span);
+/* Records the run's first failure. */
+void cf_sp_task_fail(cf_sp_run *run, uint32_t index, cf_status st);
 
 /* Completion callback (arg: cf_sp_task_arg): counts and records the task. */
 void cf_sp_task_done(void *arg);

@@ -37,6 +37,8 @@ typedef struct cf_sp_options {
   int ram_limit_mb;
   const char *disk_dir;
   int disk_mb;
+  /* CUDA workers when StarPU has CUDA: 0 (default) none, -1 StarPU's choice. */
+  int ncuda;
 } cf_sp_options;
 
 typedef struct cf_sp_stats {

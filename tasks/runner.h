@@ -29,6 +29,10 @@ typedef struct cf_kernel_runner {
   cf_kernel_fn run;
   void *ctx;
   uint32_t n; /* ring degree: words per row */
+  /* Set by the CKKS runner: its context, whose tables device
+   * implementations mirror (tasks/codelets_cuda.h). NULL for other runners,
+   * whose tasks then stay on CPU workers. */
+  const struct cf_ckks_context *ckks;
 } cf_kernel_runner;
 
 #endif

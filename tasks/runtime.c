@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "scheduler/cf_policy.h"
 #include "scheduler/policies.h"
+#include "tasks/codelets_cuda.h"
 #include "tasks/runtime_state.h"
 #include "tasks/sp_env.h"
 
@@ -38,7 +39,7 @@ cf_status cf_sp_start(const cf_sp_options *o) {
     conf.sched_policy_name = choice.name;
   conf.sched_policy_init = choice.init;
   if (o->sched.ncpus > 0) conf.ncpus = o->sched.ncpus;
-  conf.ncuda = 0;
+  conf.ncuda = o->ncuda; /* 0 unless asked: the CUDA codelets have not run on a GPU yet */
   conf.nopencl = 0;
   cf_sched_own_set_prefetch(o->sched.prefetch);
   int rc = starpu_init(&conf);
@@ -63,6 +64,7 @@ cf_status cf_sp_start(const cf_sp_options *o) {
 
 void cf_sp_stop(void) {
   if (!cf_sp_rt.running) return;
+  cf_sp_cuda_release();
   starpu_shutdown();
   cf_sp_rt.running = false;
 }
