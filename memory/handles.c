@@ -221,6 +221,22 @@ cf_status cf_mem_fill(cf_mem_registry *r, uint32_t b, const uint64_t *host) {
   return transfer(r, b, (uint64_t *)host, true);
 }
 
+cf_status cf_mem_fill_rows(cf_mem_registry *r, uint32_t b, const uint64_t *const *rows) {
+  if (!r || !rows || b >= r->nbuffers)
+    return CF_FAIL(CF_EINVAL, "fill: buffer %u of %zu", b, r ? r->nbuffers : 0);
+  const mem_buffer *mb = &r->bufs[b];
+  for (uint32_t s = 0; s < mb->nseg; s++) {
+    const cf_mem_segment *sg = &r->segs[mb->first_seg + s];
+    int rc = starpu_data_acquire(sg->handle, STARPU_W);
+    if (rc != 0) return CF_FAIL(CF_ERUNTIME, "acquiring buffer %u segment %u: %d", b, s, rc);
+    uint64_t *ptr = (uint64_t *)starpu_vector_get_local_ptr(sg->handle);
+    for (uint32_t l = 0; l < sg->nlimbs; l++)
+      memcpy(ptr + (size_t)l * r->n, rows[sg->first_limb + l], r->n * sizeof *ptr);
+    starpu_data_release(sg->handle);
+  }
+  return CF_OK;
+}
+
 cf_status cf_mem_read(cf_mem_registry *r, uint32_t b, uint64_t *host) {
   return transfer(r, b, host, false);
 }

@@ -53,6 +53,9 @@ uint32_t cf_mem_ring_degree(const cf_mem_registry *r);
 /* Copies host (nlimbs x n words, limb-major) into buffer b through StarPU. */
 cf_status cf_mem_fill(cf_mem_registry *r, uint32_t b, const uint64_t *host);
 
+/* The same from one pointer per limb (rows[l]: limb l's n words). */
+cf_status cf_mem_fill_rows(cf_mem_registry *r, uint32_t b, const uint64_t *const *rows);
+
 /* Copies buffer b out to host (nlimbs x n words) once every task writing it is done. */
 cf_status cf_mem_read(cf_mem_registry *r, uint32_t b, uint64_t *host);
 

@@ -54,6 +54,7 @@ cf_status cf_sp_start(const cf_sp_options *o) {
     }
   }
   cf_sp_rt.running = true;
+  cf_sp_rt.generation++;
   cf_sp_rt.own_policy = choice.policy != NULL;
   cf_sp_rt.priorities = o->sched.priorities;
   cf_sp_rt.progress = o->progress;

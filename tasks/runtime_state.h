@@ -14,6 +14,7 @@ typedef struct cf_sp_runtime_state {
   bool priorities;
   bool progress;
   cf_mem_mode data_mode;
+  unsigned generation; /* counts starts: data of an earlier session is gone */
 } cf_sp_runtime_state;
 
 extern cf_sp_runtime_state cf_sp_rt;
