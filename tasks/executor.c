@@ -217,7 +217,25 @@ struct cf_sp_plan {
   uint8_t *filled;  /* buffer holds content given by cf_sp_plan_fill */
   uint8_t *written; /* some task writes the buffer */
   cf_sp_run run;    /* what the tasks of the current run share */
+  cf_sp_plan *prev, *next; /* live plans, released by cf_sp_stop */
 };
+
+static cf_sp_plan *live_plans;
+
+void cf_sp_plans_release(void) {
+  for (cf_sp_plan *p = live_plans; p; p = p->next) {
+    cf_mem_unregister(p->reg);
+    p->reg = NULL;
+  }
+  live_plans = NULL;
+}
+
+static void unlink_plan(cf_sp_plan *p) {
+  if (p->prev) p->prev->next = p->next;
+  if (p->next) p->next->prev = p->prev;
+  if (live_plans == p) live_plans = p->next;
+  p->prev = p->next = NULL;
+}
 
 cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
   if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "StarPU plan before cf_sp_start");
@@ -254,18 +272,24 @@ cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
     cf_sp_plan_destroy(p);
     return st;
   }
+  p->next = live_plans;
+  if (live_plans) live_plans->prev = p;
+  live_plans = p;
   *out = p;
   return CF_OK;
 }
 
 bool cf_sp_plan_current(const cf_sp_plan *p) {
-  return p && cf_sp_rt.running && p->generation == cf_sp_rt.generation;
+  return p && p->reg && cf_sp_rt.running && p->generation == cf_sp_rt.generation;
 }
 
 void cf_sp_plan_destroy(cf_sp_plan *p) {
   if (!p) return;
-  /* Handles of an earlier StarPU session went away with it. */
-  if (cf_sp_plan_current(p)) cf_mem_unregister(p->reg);
+  /* cf_sp_stop unregistered the data of plans of its session. */
+  if (cf_sp_plan_current(p)) {
+    unlink_plan(p);
+    cf_mem_unregister(p->reg);
+  }
   free(p->args), free(p->prio), free(p->hints), free(p->filled), free(p->written);
   free(p);
 }
@@ -293,6 +317,7 @@ cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t
     return CF_FAIL(CF_EINVAL, "trace log sized for %zu tasks, DAG has %zu", trace->n, nt);
   uint64_t sp_in = (uint64_t)(starpu_timing_now() * 1e3);
   CF_TRY(check_inputs(dag, p->filled, p->written));
+  cf_sp_host_end();
   starpu_task_wait_for_all(); /* fills done before the clock starts */
   cf_sp_run *run = &p->run;
   *run = (cf_sp_run){.dag = dag, .runner = runner, .trace = trace};

@@ -66,6 +66,13 @@ cf_status cf_sp_start(const cf_sp_options *o);
 void cf_sp_stop(void);
 bool cf_sp_running(void);
 
+/* Brackets host-only work (encryption, decryption) between runs: idle
+ * workers are paused instead of polling for tasks on the host's cores.
+ * Runs resume them; cf_sp_host_end resumes them explicitly. Nested or
+ * unmatched calls are harmless. */
+void cf_sp_host_begin(void);
+void cf_sp_host_end(void);
+
 /*
  * Runs dag. host[b] (nlimbs x n words, limb-major), where not NULL, is the
  * initial content of buffer b (ignored for temporaries) and receives its
@@ -82,8 +89,9 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
  * temporaries keep their memory between runs. The data stays StarPU's
  * (home node -1, evictable); fills and reads go through acquire/release.
  * Priorities and affinity hints are computed once too. A plan belongs to
- * the StarPU session it was made in: after cf_sp_stop its handles are
- * gone, cf_sp_plan_current says false, and only destroy is allowed.
+ * the StarPU session it was made in: cf_sp_stop unregisters its data,
+ * cf_sp_plan_current then says false, and only destroy is allowed. Plans
+ * are made, run and destroyed from one thread.
  */
 typedef struct cf_sp_plan cf_sp_plan;
 cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out);
