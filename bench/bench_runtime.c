@@ -173,6 +173,8 @@ static cf_status start(int ncpus) {
   cf_sp_options o;
   cf_sp_options_default(&o);
   o.sched.ncpus = ncpus;
+  if (getenv("CF_NOPRIO")) o.sched.priorities = false;
+  if (getenv("CF_POLICY")) snprintf(o.sched.policy, sizeof o.sched.policy, "%s", getenv("CF_POLICY"));
   setenv("STARPU_SILENT", "1", 0);
   return cf_sp_start(&o);
 }
@@ -264,7 +266,43 @@ static void report(cf_bench *b, const char *name, unsigned n, prog_case *c, int 
     }
 }
 
+static cf_status probe(const cf_ckks_params *pr, int which) {
+  cf_chain c;
+  CF_TRY(cf_chain_from_params(pr, &c));
+  cf_program *p = NULL;
+  CF_TRY(build(&c, which, &p));
+  cf_executor *d = NULL, *q = NULL;
+  cf_lower_options lo;
+  cf_lower_options_default(&lo);
+  lo.grain = (unsigned)atoi(getenv("CF_PROBE_GRAIN") ? getenv("CF_PROBE_GRAIN") : "0");
+  int w = atoi(getenv("CF_PROBE_W") ? getenv("CF_PROBE_W") : "1");
+  CF_TRY(cf_executor_create_ckks(pr, &d));
+  CF_TRY(cf_executor_create_starpu(pr, &lo, &q));
+  CF_TRY(cf_executor_prepare(d, p));
+  CF_TRY(cf_executor_prepare(q, p));
+  CF_TRY(cf_sp_random_inputs(d, p, 7));
+  CF_TRY(cf_sp_random_inputs(q, p, 7));
+  static double scratch[2 * MAXSLOTS];
+  uint64_t a, bb, x;
+  for (int r = 0; r < 8; r++) {
+    if (r % 2) setenv("CF_NOPRIO", "1", 1); else unsetenv("CF_NOPRIO");
+    CF_TRY(start(w));
+    cf_sp_host_begin();
+    CF_TRY(timed_run(d, c.slots, scratch, &a));
+    cf_sp_host_end();
+    CF_TRY(timed_run(q, c.slots, scratch, &x));
+    CF_TRY(timed_run(q, c.slots, scratch, &bb));
+    fprintf(stderr, "PROBE %s prio %d direct %.1f sp %.1f makespan %.1f\n", programs[which].name, r % 2 == 0, a / 1e6, bb / 1e6,
+            cf_executor_starpu_stats(q)->wall_ns / 1e6);
+    cf_sp_stop();
+  }
+  cf_executor_destroy(d), cf_executor_destroy(q);
+  cf_program_destroy(p);
+  return CF_OK;
+}
+
 static cf_status run_params(cf_bench *b, const cf_ckks_params *pr, int reps) {
+  if (getenv("CF_PROBE")) return probe(pr, atoi(getenv("CF_PROBE")));
   cf_chain c;
   CF_TRY(cf_chain_from_params(pr, &c));
   unsigned n = 1u << c.log_n;

@@ -214,9 +214,9 @@ struct cf_sp_plan {
   cf_sp_task_arg *args;
   int *prio;
   void **hints;
-  uint8_t *filled;  /* buffer holds content given by cf_sp_plan_fill */
-  uint8_t *written; /* some task writes the buffer */
-  cf_sp_run run;    /* what the tasks of the current run share */
+  uint8_t *filled;         /* buffer holds content given by cf_sp_plan_fill */
+  uint8_t *written;        /* some task writes the buffer */
+  cf_sp_run run;           /* what the tasks of the current run share */
   cf_sp_plan *prev, *next; /* live plans, released by cf_sp_stop */
 };
 
@@ -258,7 +258,11 @@ cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
     if ((unsigned)cf_dag_task_at(dag, i)->kind >= CF_KERNEL_COUNT)
       st = CF_FAIL(CF_EINVAL, "task %zu has unknown kernel kind %d", i,
                    (int)cf_dag_task_at(dag, i)->kind);
-  if (st == CF_OK && cf_sp_rt.priorities) {
+  /* One worker runs every task anyway: critical-path order cannot shorten
+   * its makespan, and submission order (the program's, one HE operation
+   * after the other) keeps each operation's rows in cache where priorities
+   * would interleave independent operations. */
+  if (st == CF_OK && cf_sp_rt.priorities && starpu_worker_get_count() > 1) {
     st = cf_sched_bottom_levels(dag, bl);
     if (st == CF_OK)
       cf_sched_levels_to_priorities(bl, nt, starpu_sched_get_min_priority(),
