@@ -23,9 +23,9 @@
  * StarPU start, as the direct evaluator's keys are in memory from prepare.
  *
  * The figures are interleaved so that both sides of each ratio see the
- * same machine load: every round starts StarPU with 1 worker and times the
- * direct run (StarPU's workers paused) and each grain, then restarts
- * StarPU with 2 workers and times each grain again.
+ * same machine load: for each program and grain, every round starts StarPU
+ * with 1 worker and times the direct run (StarPU's workers paused) and the
+ * StarPU run, then restarts StarPU with 2 workers and times it again.
  *
  * Rows:
  *   direct             the direct evaluator (ns)
@@ -39,7 +39,12 @@
  *                      work and critical path from the measured task
  *                      times of a traced run (all dependencies of
  *                      cf_dag_preds); median over rounds
+ *   cpu_scaling_2t     two threads of pure arithmetic over one, measured
+ *                      before every 2-worker session: what the machine
+ *                      offered a second worker (2.0 on an idle machine)
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +55,7 @@
 #include "graph/lower.h"
 #include "tasks/sp_program.h"
 
-enum { MAXREPS = 16, NPROG = 3, NGRAIN = 3, MAXSLOTS = 1 << 15 };
+enum { MAXREPS = 16, NPROG = 3, NGRAIN = 3, MAXSLOTS = 1 << 15, MAXSCALING = 256 };
 
 static const unsigned grains[NGRAIN] = {1, 4, 0};
 
@@ -173,73 +178,84 @@ static cf_status start(int ncpus) {
   cf_sp_options o;
   cf_sp_options_default(&o);
   o.sched.ncpus = ncpus;
-  if (getenv("CF_NOPRIO")) o.sched.priorities = false;
-  if (getenv("CF_POLICY")) snprintf(o.sched.policy, sizeof o.sched.policy, "%s", getenv("CF_POLICY"));
   setenv("STARPU_SILENT", "1", 0);
   return cf_sp_start(&o);
 }
 
 static double median_of(const uint64_t *s, int n) {
-  uint64_t tmp[MAXREPS];
+  uint64_t tmp[MAXREPS * NGRAIN];
   memcpy(tmp, s, sizeof *s * (size_t)n);
   return (double)cf_bench_median(tmp, n);
 }
 
+/* What two threads of pure arithmetic get over one right now: on a shared
+ * machine the ceiling for speedup_2w. */
+static volatile uint64_t spin_sink;
+
+static void *spin(void *arg) {
+  uint64_t x = (uintptr_t)arg + 1;
+  for (long i = 0; i < 20000000; i++)
+    x = x * 6364136223846793005u + (x >> 29);
+  spin_sink = x;
+  return NULL;
+}
+
+static double cpu_scaling(void) {
+  uint64_t t0 = cf_bench_now_ns();
+  spin(NULL);
+  uint64_t one = cf_bench_now_ns() - t0;
+  pthread_t th;
+  t0 = cf_bench_now_ns();
+  bool two = pthread_create(&th, NULL, spin, NULL) == 0;
+  spin(NULL);
+  if (two) pthread_join(th, NULL);
+  uint64_t both = cf_bench_now_ns() - t0;
+  return two && both ? 2.0 * (double)one / (double)both : 1.0;
+}
+
 typedef struct prog_case {
-  cf_executor *direct, *sp[NGRAIN];
-  uint64_t direct_ns[MAXREPS];
+  cf_executor *direct;
+  uint64_t direct_ns[NGRAIN][MAXREPS];
   sp_result res[NGRAIN][2];
 } prog_case;
 
-static cf_status make_executors(const cf_ckks_params *pr, const cf_program *p, prog_case *c) {
-  CF_TRY(cf_executor_create_ckks(pr, &c->direct));
-  CF_TRY(cf_executor_prepare(c->direct, p));
-  CF_TRY(cf_sp_random_inputs(c->direct, p, 7));
-  for (int g = 0; g < NGRAIN; g++) {
-    cf_lower_options lo;
-    cf_lower_options_default(&lo);
-    lo.grain = grains[g];
-    CF_TRY(cf_executor_create_starpu(pr, &lo, &c->sp[g]));
-    CF_TRY(cf_executor_prepare(c->sp[g], p));
-    CF_TRY(cf_sp_random_inputs(c->sp[g], p, 7));
-  }
-  return CF_OK;
+static cf_status make_starpu(const cf_ckks_params *pr, const cf_program *p, unsigned grain,
+                             cf_executor **ex) {
+  cf_lower_options lo;
+  cf_lower_options_default(&lo);
+  lo.grain = grain;
+  CF_TRY(cf_executor_create_starpu(pr, &lo, ex));
+  CF_TRY(cf_executor_prepare(*ex, p));
+  return cf_sp_random_inputs(*ex, p, 7);
 }
 
-static void free_executors(prog_case *c) {
-  cf_executor_destroy(c->direct);
-  for (int g = 0; g < NGRAIN; g++)
-    cf_executor_destroy(c->sp[g]);
-}
-
-/* One round of one worker count: direct (1 worker only), then each grain:
- * a warm-up run (registers the data in this StarPU session), a timed run
- * and, with 2 workers, a traced run for the bound. */
-static cf_status round_of(size_t slots, prog_case *c, int r, int w, double *scratch) {
+/* Round r with w + 1 workers for one grain: the direct run (1-worker
+ * session, workers paused), then a warm-up run (registers the data in this
+ * StarPU session), a timed run and, with 2 workers, a traced run for the
+ * bound. */
+static cf_status round_of(size_t slots, prog_case *c, int g, cf_executor *ex, int r, int w,
+                          double *scratch) {
   uint64_t ns = 0;
   if (w == 0) {
-    cf_sp_host_begin(); /* no worker polls while the direct evaluator runs */
-    CF_TRY(timed_run(c->direct, slots, scratch, &c->direct_ns[r]));
+    cf_sp_host_begin();
+    CF_TRY(timed_run(c->direct, slots, scratch, &c->direct_ns[g][r]));
     cf_sp_host_end();
   }
-  for (int g = 0; g < NGRAIN; g++) {
-    sp_result *res = &c->res[g][w];
-    cf_executor *ex = c->sp[g];
-    cf_executor_starpu_trace(ex, false);
-    CF_TRY(timed_run(ex, slots, scratch, &ns)); /* warm-up */
-    CF_TRY(timed_run(ex, slots, scratch, &res->run[r]));
-    res->wall[r] = cf_executor_starpu_stats(ex)->wall_ns;
-    res->host[r] = res->run[r] > res->wall[r] ? res->run[r] - res->wall[r] : 0;
-    if (w == 0) continue;
-    /* Task times from a separate traced run: profiling must not slow the
-     * timed one. Each is compared with its own makespan. */
-    cf_executor_starpu_trace(ex, true);
-    CF_TRY(timed_run(ex, slots, scratch, &ns));
-    CF_TRY(measured_bound(ex, res));
-    double bound = res->work_ns / 2 > res->crit_ns ? res->work_ns / 2 : res->crit_ns;
-    if (bound <= 0) return CF_FAIL(CF_EINVAL, "runtime bench: empty task records");
-    res->vs_bound[r] = (double)cf_executor_starpu_stats(ex)->wall_ns / bound;
-  }
+  sp_result *res = &c->res[g][w];
+  cf_executor_starpu_trace(ex, false);
+  CF_TRY(timed_run(ex, slots, scratch, &ns));
+  CF_TRY(timed_run(ex, slots, scratch, &res->run[r]));
+  res->wall[r] = cf_executor_starpu_stats(ex)->wall_ns;
+  res->host[r] = res->run[r] > res->wall[r] ? res->run[r] - res->wall[r] : 0;
+  if (w == 0) return CF_OK;
+  /* Task times from a separate traced run: profiling must not slow the
+   * timed one. Each is compared with its own makespan. */
+  cf_executor_starpu_trace(ex, true);
+  CF_TRY(timed_run(ex, slots, scratch, &ns));
+  CF_TRY(measured_bound(ex, res));
+  double bound = res->work_ns / 2 > res->crit_ns ? res->work_ns / 2 : res->crit_ns;
+  if (bound <= 0) return CF_FAIL(CF_EINVAL, "runtime bench: empty task records");
+  res->vs_bound[r] = (double)cf_executor_starpu_stats(ex)->wall_ns / bound;
   return CF_OK;
 }
 
@@ -247,15 +263,18 @@ static void report(cf_bench *b, const char *name, unsigned n, prog_case *c, int 
   char params[160];
   snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":0,\"workers\":1}", name,
            n);
-  double direct = median_of(c->direct_ns, reps);
-  cf_bench_report_samples(b, "direct", params, c->direct_ns, reps);
+  uint64_t all[NGRAIN * MAXREPS];
+  for (int g = 0; g < NGRAIN; g++)
+    memcpy(all + g * reps, c->direct_ns[g], sizeof *all * (size_t)reps);
+  cf_bench_report_samples(b, "direct", params, all, NGRAIN * reps);
   for (int w = 0; w < 2; w++)
     for (int g = 0; g < NGRAIN; g++) {
       sp_result *r = &c->res[g][w];
-      snprintf(params, sizeof params,
-               "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":%d}", name, n,
-               grains[g], w + 1);
-      double run = median_of(r->run, reps), wall = median_of(r->wall, reps);
+      snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":%d}",
+               name, n, grains[g], w + 1);
+      /* Each grain against the direct runs of its own rounds. */
+      double run = median_of(r->run, reps), wall = median_of(r->wall, reps),
+             direct = median_of(c->direct_ns[g], reps);
       cf_bench_report_samples(b, "starpu_run", params, r->run, reps);
       cf_bench_report_samples(b, "starpu_makespan", params, r->wall, reps);
       cf_bench_report_samples(b, "starpu_host", params, r->host, reps);
@@ -266,66 +285,55 @@ static void report(cf_bench *b, const char *name, unsigned n, prog_case *c, int 
     }
 }
 
-static cf_status probe(const cf_ckks_params *pr, int which) {
-  cf_chain c;
-  CF_TRY(cf_chain_from_params(pr, &c));
+/* One program: its direct executor throughout, one StarPU executor per
+ * grain at a time (keys at N = 2^16 take hundreds of MB per executor). */
+static cf_status run_program(const cf_ckks_params *pr, const cf_chain *c, int i, int reps,
+                             prog_case *pc, double *scratch, double *scaling, int *nscaling) {
   cf_program *p = NULL;
-  CF_TRY(build(&c, which, &p));
-  cf_executor *d = NULL, *q = NULL;
-  cf_lower_options lo;
-  cf_lower_options_default(&lo);
-  lo.grain = (unsigned)atoi(getenv("CF_PROBE_GRAIN") ? getenv("CF_PROBE_GRAIN") : "0");
-  int w = atoi(getenv("CF_PROBE_W") ? getenv("CF_PROBE_W") : "1");
-  CF_TRY(cf_executor_create_ckks(pr, &d));
-  CF_TRY(cf_executor_create_starpu(pr, &lo, &q));
-  CF_TRY(cf_executor_prepare(d, p));
-  CF_TRY(cf_executor_prepare(q, p));
-  CF_TRY(cf_sp_random_inputs(d, p, 7));
-  CF_TRY(cf_sp_random_inputs(q, p, 7));
-  static double scratch[2 * MAXSLOTS];
-  uint64_t a, bb, x;
-  for (int r = 0; r < 8; r++) {
-    if (r % 2) setenv("CF_NOPRIO", "1", 1); else unsetenv("CF_NOPRIO");
-    CF_TRY(start(w));
-    cf_sp_host_begin();
-    CF_TRY(timed_run(d, c.slots, scratch, &a));
-    cf_sp_host_end();
-    CF_TRY(timed_run(q, c.slots, scratch, &x));
-    CF_TRY(timed_run(q, c.slots, scratch, &bb));
-    fprintf(stderr, "PROBE %s prio %d direct %.1f sp %.1f makespan %.1f\n", programs[which].name, r % 2 == 0, a / 1e6, bb / 1e6,
-            cf_executor_starpu_stats(q)->wall_ns / 1e6);
-    cf_sp_stop();
+  CF_TRY(build(c, i, &p));
+  cf_status st = cf_executor_create_ckks(pr, &pc->direct);
+  if (st == CF_OK) st = cf_executor_prepare(pc->direct, p);
+  if (st == CF_OK) st = cf_sp_random_inputs(pc->direct, p, 7);
+  if (st == CF_OK) st = timed_run(pc->direct, c->slots, scratch, &pc->direct_ns[0][0]); /* warm */
+  for (int g = 0; st == CF_OK && g < NGRAIN; g++) {
+    cf_executor *ex = NULL;
+    st = make_starpu(pr, p, grains[g], &ex);
+    for (int r = 0; st == CF_OK && r < reps; r++)
+      for (int w = 0; st == CF_OK && w < 2; w++) {
+        if (w == 1 && *nscaling < MAXSCALING) scaling[(*nscaling)++] = cpu_scaling();
+        if ((st = start(w + 1)) != CF_OK) break;
+        st = round_of(c->slots, pc, g, ex, r, w, scratch);
+        cf_sp_stop();
+      }
+    cf_executor_destroy(ex);
   }
-  cf_executor_destroy(d), cf_executor_destroy(q);
+  cf_executor_destroy(pc->direct);
+  pc->direct = NULL;
   cf_program_destroy(p);
-  return CF_OK;
+  return st;
 }
 
 static cf_status run_params(cf_bench *b, const cf_ckks_params *pr, int reps) {
-  if (getenv("CF_PROBE")) return probe(pr, atoi(getenv("CF_PROBE")));
   cf_chain c;
   CF_TRY(cf_chain_from_params(pr, &c));
   unsigned n = 1u << c.log_n;
-  double *scratch = malloc(2 * MAXSLOTS * sizeof *scratch);
-  cf_status st = scratch ? CF_OK : CF_FAIL(CF_ENOMEM, "runtime bench: output scratch");
-  if (st == CF_OK && c.slots > MAXSLOTS) st = CF_FAIL(CF_EINVAL, "runtime bench: %u slots", c.slots);
+  double *scratch = malloc(2 * MAXSLOTS * sizeof *scratch), scaling[MAXSCALING];
+  prog_case *pc = calloc(1, sizeof *pc);
+  int nscaling = 0;
+  cf_status st = scratch && pc ? CF_OK : CF_FAIL(CF_ENOMEM, "runtime bench: buffers");
+  if (st == CF_OK && c.slots > MAXSLOTS)
+    st = CF_FAIL(CF_EINVAL, "runtime bench: %u slots", c.slots);
   for (int i = 0; st == CF_OK && i < NPROG; i++) {
-    cf_program *p = NULL;
-    prog_case *pc = calloc(1, sizeof *pc);
-    st = pc ? build(&c, i, &p) : CF_FAIL(CF_ENOMEM, "runtime bench: results");
-    if (st == CF_OK) st = make_executors(pr, p, pc);
-    for (int r = 0; st == CF_OK && r < reps; r++)
-      for (int w = 0; st == CF_OK && w < 2; w++) {
-        if ((st = start(w + 1)) != CF_OK) break;
-        st = round_of(c.slots, pc, r, w, scratch);
-        cf_sp_stop();
-      }
+    memset(pc, 0, sizeof *pc);
+    st = run_program(pr, &c, i, reps, pc, scratch, scaling, &nscaling);
     if (st == CF_OK) report(b, programs[i].name, n, pc, reps);
-    if (pc) free_executors(pc);
-    free(pc);
-    cf_program_destroy(p);
   }
-  free(scratch);
+  if (st == CF_OK && nscaling) {
+    char params[64];
+    snprintf(params, sizeof params, "{\"n\":%u}", n);
+    cf_bench_report_ratio(b, "cpu_scaling_2t", params, median_d(scaling, nscaling));
+  }
+  free(scratch), free(pc);
   return st;
 }
 
