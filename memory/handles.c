@@ -11,6 +11,7 @@ typedef struct mem_buffer {
   uint32_t *limb_seg;          /* limb -> segment index; segments start on cuts */
   starpu_data_handle_t parent; /* CF_MEM_FILTER only */
   starpu_data_handle_t *children;
+  uint64_t *block; /* CF_MEM_BLOCKS only: nlimbs x n words from starpu_malloc */
 } mem_buffer;
 
 struct cf_mem_registry {
@@ -68,6 +69,17 @@ static cf_status register_buffer(cf_mem_registry *r, mem_buffer *mb, const uint8
                                   sizeof(uint64_t));
     return CF_OK;
   }
+  if (r->mode == CF_MEM_BLOCKS) {
+    if (starpu_malloc((void **)&mb->block, (size_t)mb->nlimbs * n * sizeof(uint64_t)) != 0) {
+      mb->block = NULL;
+      return CF_FAIL(CF_ENOMEM, "block of %u limbs", mb->nlimbs);
+    }
+    for (uint32_t s = 0; s < mb->nseg; s++)
+      starpu_vector_data_register(&seg[s].handle, STARPU_MAIN_RAM,
+                                  (uintptr_t)(mb->block + (size_t)seg[s].first_limb * n),
+                                  (uint32_t)seg[s].nlimbs * n, sizeof(uint64_t));
+    return CF_OK;
+  }
   uint32_t *sizes = malloc(mb->nseg * sizeof *sizes);
   mb->children = malloc(mb->nseg * sizeof *mb->children);
   if (!sizes || !mb->children) {
@@ -92,7 +104,7 @@ cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
   if (!dag || !out) return CF_FAIL(CF_EINVAL, "register: NULL argument");
   if (n == 0 || n > (1u << 20))
     return CF_FAIL(CF_EINVAL, "register: ring degree %u out of range", n);
-  if (mode != CF_MEM_SEGMENTS && mode != CF_MEM_FILTER)
+  if (mode != CF_MEM_SEGMENTS && mode != CF_MEM_FILTER && mode != CF_MEM_BLOCKS)
     return CF_FAIL(CF_EINVAL, "register: unknown data mode %d", (int)mode);
   size_t nbuf = cf_dag_nbuffers(dag);
   size_t *base = malloc((nbuf + 1) * sizeof *base);
@@ -157,10 +169,11 @@ void cf_mem_unregister(cf_mem_registry *r) {
       starpu_data_unpartition_submit(mb->parent, mb->nseg, mb->children, -1);
       starpu_data_partition_clean(mb->parent, mb->nseg, mb->children);
       starpu_data_unregister_no_coherency(mb->parent);
-    } else if (r->mode == CF_MEM_SEGMENTS) {
+    } else if (r->mode != CF_MEM_FILTER) {
       for (uint32_t s = 0; s < mb->nseg; s++)
         if (r->segs[mb->first_seg + s].handle)
           starpu_data_unregister_no_coherency(r->segs[mb->first_seg + s].handle);
+      if (mb->block) starpu_free(mb->block);
     }
   }
   for (size_t b = 0; r->bufs && b < r->nbuffers; b++) {
@@ -196,6 +209,7 @@ const cf_mem_segment *cf_mem_segment_at(const cf_mem_registry *r, uint32_t i) {
 }
 uint32_t cf_mem_nsegments(const cf_mem_registry *r) { return r->nsegs; }
 uint32_t cf_mem_ring_degree(const cf_mem_registry *r) { return r->n; }
+bool cf_mem_contiguous(const cf_mem_registry *r) { return r && r->mode == CF_MEM_BLOCKS; }
 
 static cf_status transfer(cf_mem_registry *r, uint32_t b, uint64_t *host, bool in) {
   if (!r || !host || b >= r->nbuffers)

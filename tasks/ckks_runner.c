@@ -189,6 +189,12 @@ static cf_status stage(staged *st, int slot, const cf_limb_span *s, uint32_t fir
     st->base = s->rows[0];
     return CF_OK;
   }
+  /* The buffer is one block: address it from its row 0; the steps touch
+   * only the piece's rows. */
+  if (s->base && s->nlimbs && s->rows[0] == s->base + (size_t)first * n && contiguous(s, n)) {
+    st->base = s->base;
+    return CF_OK;
+  }
   st->scratch = scratch_get(slot, ((size_t)first + s->nlimbs) * n);
   if (!st->scratch) return CF_FAIL(CF_ENOMEM, "staging %u rows", first + s->nlimbs);
   st->base = st->scratch;

@@ -324,7 +324,8 @@ cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t
   cf_sp_host_end();
   starpu_task_wait_for_all(); /* fills done before the clock starts */
   cf_sp_run *run = &p->run;
-  *run = (cf_sp_run){.dag = dag, .runner = runner, .trace = trace};
+  *run = (cf_sp_run){
+      .dag = dag, .runner = runner, .trace = trace, .contiguous = cf_mem_contiguous(p->reg)};
   atomic_init(&run->done, 0);
   atomic_init(&run->status, CF_OK);
   atomic_init(&run->failed_at, 0);

@@ -13,7 +13,7 @@ cf_sp_runtime_state cf_sp_rt;
 void cf_sp_options_default(cf_sp_options *o) {
   memset(o, 0, sizeof *o);
   cf_sched_config_default(&o->sched);
-  o->data_mode = CF_MEM_SEGMENTS;
+  o->data_mode = CF_MEM_BLOCKS;
 }
 
 bool cf_sp_running(void) { return cf_sp_rt.running; }
@@ -60,7 +60,10 @@ cf_status cf_sp_start(const cf_sp_options *o) {
   cf_sp_rt.own_policy = choice.policy != NULL;
   cf_sp_rt.priorities = o->sched.priorities;
   cf_sp_rt.progress = o->progress;
-  cf_sp_rt.data_mode = o->data_mode;
+  /* Blocks live in RAM, their home: with memory tiers, data StarPU may
+   * evict is registered with home node -1 instead. */
+  cf_sp_rt.data_mode =
+      o->data_mode == CF_MEM_BLOCKS && cf_sp_rt.tiers ? CF_MEM_SEGMENTS : o->data_mode;
   return CF_OK;
 }
 
