@@ -11,7 +11,8 @@
  * 40-bit q, 3 special primes of 45 bits) and digit size (3 primes), cut
  * to 8 levels, so the DAGs are n14's with 4x longer limbs. (The n16 preset
  * itself, dnum 14 over 43 primes, needs over 600 MB of keys per rotation.)
- * Grains 1, 4, all (0 in params).
+ * Grains 1, 4 (the default), all (0 in params); fusion as the runtime's
+ * default (on).
  *
  * What each timer includes: both sides are timed from cf_executor_run to
  * the last cf_executor_get_output, after set_input, on an executor
@@ -53,6 +54,7 @@
 #include "bench/bench.h"
 #include "graph/ckks_exec.h"
 #include "graph/lower.h"
+#include "scheduler/config.h"
 #include "tasks/sp_program.h"
 
 enum { MAXREPS = 16, NPROG = 3, NGRAIN = 3, MAXSLOTS = 1 << 15, MAXSCALING = 256 };
@@ -223,7 +225,10 @@ static cf_status make_starpu(const cf_ckks_params *pr, const cf_program *p, unsi
                              cf_executor **ex) {
   cf_lower_options lo;
   cf_lower_options_default(&lo);
+  cf_sched_config sc;
+  cf_sched_config_default(&sc);
   lo.grain = grain;
+  lo.fuse = sc.fuse; /* the runtime's default */
   CF_TRY(cf_executor_create_starpu(pr, &lo, ex));
   CF_TRY(cf_executor_prepare(*ex, p));
   return cf_sp_random_inputs(*ex, p, 7);
