@@ -17,7 +17,8 @@ typedef struct mem_buffer {
 struct cf_mem_registry {
   uint32_t n;
   cf_mem_mode mode;
-  size_t nbuffers;
+  size_t nbuffers; /* registered (all of them once registration succeeded) */
+  size_t nalloc;   /* buffer records, whose tables are freed */
   mem_buffer *bufs;
   cf_mem_segment *segs;
   uint32_t nsegs;
@@ -124,7 +125,7 @@ cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
     free(base), free(cuts), free(r);
     return CF_FAIL(CF_ENOMEM, "register: cut table");
   }
-  r->n = n, r->mode = mode, r->nbuffers = nbuf;
+  r->n = n, r->mode = mode, r->nbuffers = nbuf, r->nalloc = nbuf;
   cf_status st = find_cuts(dag, base, cuts);
   if (st == CF_OK) {
     r->bufs = calloc(nbuf ? nbuf : 1, sizeof *r->bufs);
@@ -176,7 +177,7 @@ void cf_mem_unregister(cf_mem_registry *r) {
       if (mb->block) starpu_free(mb->block);
     }
   }
-  for (size_t b = 0; r->bufs && b < r->nbuffers; b++) {
+  for (size_t b = 0; r->bufs && b < r->nalloc; b++) {
     free(r->bufs[b].limb_seg);
     free(r->bufs[b].children);
   }
