@@ -22,6 +22,8 @@
  * executor keeps its data registered between runs; the run that first
  * registers it and copies the keys in is the untimed warm-up after each
  * StarPU start, as the direct evaluator's keys are in memory from prepare.
+ * Each timed run, on either side, directly follows an untimed run of the
+ * same executor.
  *
  * The figures are interleaved so that both sides of each ratio see the
  * same machine load: for each program and grain, every round starts StarPU
@@ -234,15 +236,17 @@ static cf_status make_starpu(const cf_ckks_params *pr, const cf_program *p, unsi
   return cf_sp_random_inputs(*ex, p, 7);
 }
 
-/* Round r with w + 1 workers for one grain: the direct run (1-worker
- * session, workers paused), then a warm-up run (registers the data in this
- * StarPU session), a timed run and, with 2 workers, a traced run for the
- * bound. */
+/* Round r with w + 1 workers for one grain: a warm-up and a timed direct
+ * run (1-worker session, workers paused), then a warm-up StarPU run
+ * (registers the data in this StarPU session), a timed run and, with 2
+ * workers, a traced run for the bound. Each timed run follows its own
+ * side's warm-up, so neither finds the other's data in the caches. */
 static cf_status round_of(size_t slots, prog_case *c, int g, cf_executor *ex, int r, int w,
                           double *scratch) {
   uint64_t ns = 0;
   if (w == 0) {
     cf_sp_host_begin();
+    CF_TRY(timed_run(c->direct, slots, scratch, &ns)); /* warm-up, as for StarPU */
     CF_TRY(timed_run(c->direct, slots, scratch, &c->direct_ns[g][r]));
     cf_sp_host_end();
   }
