@@ -1,22 +1,53 @@
 /*
  * Suite "runtime": whole HE programs on StarPU against the direct
  * sequential evaluator (docs/starpu.md). Programs, built with the C
- * builder at a preset's chain:
+ * builder at a parameter set's chain:
  *   square4   4 squarings (multiply, relinearize, rescale): a chain
  *   rot8      8 independent rotations of one ciphertext, summed
  *   bsgs16    16-diagonal matrix-vector product after cf_pass_bsgs
- * at N = 2^14 (n14) and, without --quick, N = 2^16 (n16), grains 1, 4, all
- * (0 in params). Rows:
- *   direct             cf_executor_run of the direct evaluator (ns)
- *   starpu_run         cf_executor_run on StarPU, 1 and 2 CPU workers (ns)
+ * Parameters: n14 is the preset (N = 2^14, 8 Q primes, 3 special primes,
+ * dnum 3), inputs at its top level 7. n16 (not with --quick) is N = 2^16
+ * with the same chain shape: the n16 preset's prime sizes (50-bit q0,
+ * 40-bit q, 3 special primes of 45 bits) and digit size (3 primes), cut
+ * to 8 levels, so the DAGs are n14's with 4x longer limbs. (The n16 preset
+ * itself, dnum 14 over 43 primes, needs over 600 MB of keys per rotation.)
+ * Grains 1, 4 (the default), all (0 in params); fusion as the runtime's
+ * default (on).
+ *
+ * What each timer includes: both sides are timed from cf_executor_run to
+ * the last cf_executor_get_output, after set_input, on an executor
+ * prepared (keys generated) and run once before: encoding and encrypting
+ * the inputs, encoding the plaintext weights, evaluating, decrypting and
+ * decoding the outputs. Neither includes key generation. The StarPU
+ * executor keeps its data registered between runs; the run that first
+ * registers it and copies the keys in is the untimed warm-up after each
+ * StarPU start, as the direct evaluator's keys are in memory from prepare.
+ * Each timed run, on either side, directly follows an untimed run of the
+ * same executor.
+ *
+ * The figures are interleaved so that both sides of each ratio see the
+ * same machine load: for each program and grain, every round starts StarPU
+ * with 1 worker and times the direct run (StarPU's workers paused) and the
+ * StarPU run, then restarts StarPU with 2 workers and times it again.
+ *
+ * Rows:
+ *   direct             the direct evaluator (ns)
+ *   starpu_run         the StarPU executor, 1 and 2 CPU workers (ns)
  *   starpu_makespan    the DAG's wall time inside that run (ns)
- *   overhead_1w        starpu_run with 1 worker / direct (both include
- *                      encryption and decryption)
- *   speedup_2w         starpu_makespan 1 worker / 2 workers
+ *   starpu_host        starpu_run - starpu_makespan: encryption, weights,
+ *                      fills, decryption (ns)
+ *   overhead_1w        median starpu_run with 1 worker / median direct
+ *   speedup_2w         median makespan 1 worker / 2 workers
  *   makespan_vs_bound  2-worker makespan / max(work / 2, critical path),
  *                      work and critical path from the measured task
- *                      times of the same (traced) run; median over reps
+ *                      times of a traced run (all dependencies of
+ *                      cf_dag_preds); median over rounds
+ *   cpu_scaling_2t     two threads of pure arithmetic over one, measured
+ *                      before every 2-worker session: what the machine
+ *                      offered a second worker (2.0 on an idle machine)
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +56,10 @@
 #include "bench/bench.h"
 #include "graph/ckks_exec.h"
 #include "graph/lower.h"
+#include "scheduler/config.h"
 #include "tasks/sp_program.h"
 
-enum { MAXREPS = 16, NPROG = 3, NGRAIN = 3 };
+enum { MAXREPS = 16, NPROG = 3, NGRAIN = 3, MAXSLOTS = 1 << 15, MAXSCALING = 256 };
 
 static const unsigned grains[NGRAIN] = {1, 4, 0};
 
@@ -73,8 +105,7 @@ static const struct {
     {"bsgs16", build_bsgs16, 1},
 };
 
-/* Inputs start at most at level 12: at n16 the top level (39) would make
- * one run take minutes without changing the shape of the DAG. */
+/* Inputs at the top level (at most 12). */
 static cf_status build(const cf_chain *c, int which, cf_program **out) {
   cf_program *p = NULL;
   CF_TRY(cf_program_create(c, CF_MANAGE_AUTO, &p));
@@ -97,25 +128,10 @@ static cf_status build(const cf_chain *c, int which, cf_program **out) {
   return CF_OK;
 }
 
-static cf_status time_direct(const cf_ckks_params *pr, const cf_program *p, int reps, uint64_t *s) {
-  cf_executor *ex = NULL;
-  cf_status st = cf_executor_create_ckks(pr, &ex);
-  if (st == CF_OK) st = cf_executor_prepare(ex, p);
-  if (st == CF_OK) st = cf_sp_random_inputs(ex, p, 7);
-  if (st == CF_OK) st = cf_executor_run(ex); /* warm-up */
-  for (int r = 0; st == CF_OK && r < reps; r++) {
-    uint64_t t0 = cf_bench_now_ns();
-    st = cf_executor_run(ex);
-    s[r] = cf_bench_now_ns() - t0;
-  }
-  cf_executor_destroy(ex);
-  return st;
-}
-
 typedef struct sp_result {
-  uint64_t run[MAXREPS], wall[MAXREPS];
+  uint64_t run[MAXREPS], wall[MAXREPS], host[MAXREPS];
   double work_ns, crit_ns; /* from measured task times (traced runs only) */
-  double vs_bound[MAXREPS], vs_bound_med;
+  double vs_bound[MAXREPS];
 } sp_result;
 
 static double median_d(double *v, int n) {
@@ -153,34 +169,12 @@ static cf_status measured_bound(const cf_executor *ex, sp_result *res) {
   return CF_OK;
 }
 
-static cf_status time_starpu(const cf_ckks_params *pr, const cf_program *p, unsigned grain,
-                             int reps, bool trace, sp_result *res) {
-  cf_lower_options lo;
-  cf_lower_options_default(&lo);
-  lo.grain = grain;
-  cf_executor *ex = NULL;
-  cf_status st = cf_executor_create_starpu(pr, &lo, &ex);
-  if (st == CF_OK) st = cf_executor_prepare(ex, p);
-  if (st == CF_OK) st = cf_sp_random_inputs(ex, p, 7);
-  if (st == CF_OK) st = cf_executor_run(ex); /* warm-up: page faults, models */
-  for (int r = 0; st == CF_OK && r < reps; r++) {
-    uint64_t t0 = cf_bench_now_ns();
-    st = cf_executor_run(ex);
-    res->run[r] = cf_bench_now_ns() - t0;
-    res->wall[r] = cf_executor_starpu_stats(ex)->wall_ns;
-  }
-  /* Task times come from separate traced runs (profiling must not slow the
-   * timed ones); each is compared with its own makespan, median kept. */
-  if (st == CF_OK && trace) cf_executor_starpu_trace(ex, true);
-  for (int r = 0; st == CF_OK && trace && r < reps; r++) {
-    st = cf_executor_run(ex);
-    if (st == CF_OK) st = measured_bound(ex, res);
-    double bound = res->work_ns / 2 > res->crit_ns ? res->work_ns / 2 : res->crit_ns;
-    if (st == CF_OK && bound <= 0) st = CF_FAIL(CF_EINVAL, "runtime bench: empty task records");
-    if (st == CF_OK) res->vs_bound[r] = (double)cf_executor_starpu_stats(ex)->wall_ns / bound;
-  }
-  if (st == CF_OK && trace) res->vs_bound_med = median_d(res->vs_bound, reps);
-  cf_executor_destroy(ex);
+/* One timed run: cf_executor_run and the output "y" (slots values) read back. */
+static cf_status timed_run(cf_executor *ex, size_t slots, double *scratch, uint64_t *ns) {
+  uint64_t t0 = cf_bench_now_ns();
+  cf_status st = cf_executor_run(ex);
+  if (st == CF_OK) st = cf_executor_get_output(ex, "y", scratch, scratch + MAXSLOTS, slots);
+  *ns = cf_bench_now_ns() - t0;
   return st;
 }
 
@@ -193,68 +187,191 @@ static cf_status start(int ncpus) {
 }
 
 static double median_of(const uint64_t *s, int n) {
-  uint64_t tmp[MAXREPS];
+  uint64_t tmp[MAXREPS * NGRAIN];
   memcpy(tmp, s, sizeof *s * (size_t)n);
   return (double)cf_bench_median(tmp, n);
 }
 
-static cf_status run_preset(cf_bench *b, const char *preset, int reps) {
-  cf_ckks_params *pr = NULL;
-  CF_TRY(cf_ckks_params_preset(preset, false, &pr));
-  cf_chain c;
-  cf_program *progs[NPROG] = {NULL};
-  cf_status st = cf_chain_from_params(pr, &c);
-  for (int i = 0; st == CF_OK && i < NPROG; i++)
-    st = build(&c, i, &progs[i]);
-  unsigned n = 1u << c.log_n;
+/* What two threads of pure arithmetic get over one right now: on a shared
+ * machine the ceiling for speedup_2w. */
+static volatile uint64_t spin_sink;
+
+static void *spin(void *arg) {
+  uint64_t x = (uintptr_t)arg + 1;
+  for (long i = 0; i < 20000000; i++)
+    x = x * 6364136223846793005u + (x >> 29);
+  spin_sink = x;
+  return NULL;
+}
+
+static double cpu_scaling(void) {
+  uint64_t t0 = cf_bench_now_ns();
+  spin(NULL);
+  uint64_t one = cf_bench_now_ns() - t0;
+  pthread_t th;
+  t0 = cf_bench_now_ns();
+  bool two = pthread_create(&th, NULL, spin, NULL) == 0;
+  spin(NULL);
+  if (two) pthread_join(th, NULL);
+  uint64_t both = cf_bench_now_ns() - t0;
+  return two && both ? 2.0 * (double)one / (double)both : 1.0;
+}
+
+typedef struct prog_case {
+  cf_executor *direct;
+  uint64_t direct_ns[NGRAIN][MAXREPS];
+  sp_result res[NGRAIN][2];
+} prog_case;
+
+static cf_status make_starpu(const cf_ckks_params *pr, const cf_program *p, unsigned grain,
+                             cf_executor **ex) {
+  cf_lower_options lo;
+  cf_lower_options_default(&lo);
+  cf_sched_config sc;
+  cf_sched_config_default(&sc);
+  lo.grain = grain;
+  lo.fuse = sc.fuse; /* the runtime's default */
+  CF_TRY(cf_executor_create_starpu(pr, &lo, ex));
+  CF_TRY(cf_executor_prepare(*ex, p));
+  return cf_sp_random_inputs(*ex, p, 7);
+}
+
+/* Round r with w + 1 workers for one grain: a warm-up and a timed direct
+ * run (1-worker session, workers paused), then a warm-up StarPU run
+ * (registers the data in this StarPU session), a timed run and, with 2
+ * workers, a traced run for the bound. Each timed run follows its own
+ * side's warm-up, so neither finds the other's data in the caches. */
+static cf_status round_of(size_t slots, prog_case *c, int g, cf_executor *ex, int r, int w,
+                          double *scratch) {
+  uint64_t ns = 0;
+  if (w == 0) {
+    cf_sp_host_begin();
+    CF_TRY(timed_run(c->direct, slots, scratch, &ns)); /* warm-up, as for StarPU */
+    CF_TRY(timed_run(c->direct, slots, scratch, &c->direct_ns[g][r]));
+    cf_sp_host_end();
+  }
+  sp_result *res = &c->res[g][w];
+  cf_executor_starpu_trace(ex, false);
+  CF_TRY(timed_run(ex, slots, scratch, &ns));
+  CF_TRY(timed_run(ex, slots, scratch, &res->run[r]));
+  res->wall[r] = cf_executor_starpu_stats(ex)->wall_ns;
+  res->host[r] = res->run[r] > res->wall[r] ? res->run[r] - res->wall[r] : 0;
+  if (w == 0) return CF_OK;
+  /* Task times from a separate traced run: profiling must not slow the
+   * timed one. Each is compared with its own makespan. */
+  cf_executor_starpu_trace(ex, true);
+  CF_TRY(timed_run(ex, slots, scratch, &ns));
+  CF_TRY(measured_bound(ex, res));
+  double bound = res->work_ns / 2 > res->crit_ns ? res->work_ns / 2 : res->crit_ns;
+  if (bound <= 0) return CF_FAIL(CF_EINVAL, "runtime bench: empty task records");
+  res->vs_bound[r] = (double)cf_executor_starpu_stats(ex)->wall_ns / bound;
+  return CF_OK;
+}
+
+static void report(cf_bench *b, const char *name, unsigned n, prog_case *c, int reps) {
   char params[160];
-  uint64_t direct[NPROG][MAXREPS];
-  sp_result sp[NPROG][NGRAIN][2] = {0};
-  /* Direct runs first, while no StarPU worker competes for the cores. */
-  for (int i = 0; st == CF_OK && i < NPROG; i++) {
-    st = time_direct(pr, progs[i], reps, direct[i]);
-    snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":0,\"workers\":1}",
-             programs[i].name, n);
-    if (st == CF_OK) cf_bench_report_samples(b, "direct", params, direct[i], reps);
-  }
-  for (int w = 0; st == CF_OK && w < 2; w++) {
-    if ((st = start(w + 1)) != CF_OK) break;
-    for (int i = 0; st == CF_OK && i < NPROG; i++)
-      for (int g = 0; st == CF_OK && g < NGRAIN; g++) {
-        sp_result *r = &sp[i][g][w];
-        st = time_starpu(pr, progs[i], grains[g], reps, w == 1, r);
-        if (st != CF_OK) break;
-        snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":%d}",
-                 programs[i].name, n, grains[g], w + 1);
-        cf_bench_report_samples(b, "starpu_run", params, r->run, reps);
-        cf_bench_report_samples(b, "starpu_makespan", params, r->wall, reps);
-      }
-    cf_sp_stop();
-  }
-  for (int i = 0; st == CF_OK && i < NPROG; i++)
+  snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":0,\"workers\":1}", name,
+           n);
+  uint64_t all[NGRAIN * MAXREPS];
+  for (int g = 0; g < NGRAIN; g++)
+    memcpy(all + g * reps, c->direct_ns[g], sizeof *all * (size_t)reps);
+  cf_bench_report_samples(b, "direct", params, all, NGRAIN * reps);
+  for (int w = 0; w < 2; w++)
     for (int g = 0; g < NGRAIN; g++) {
-      sp_result *one = &sp[i][g][0], *two = &sp[i][g][1];
-      snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":1}",
-               programs[i].name, n, grains[g]);
-      cf_bench_report_ratio(b, "overhead_1w", params,
-                            median_of(one->run, reps) / median_of(direct[i], reps));
-      snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":2}",
-               programs[i].name, n, grains[g]);
-      double wall2 = median_of(two->wall, reps);
-      cf_bench_report_ratio(b, "speedup_2w", params, median_of(one->wall, reps) / wall2);
-      cf_bench_report_ratio(b, "makespan_vs_bound", params, two->vs_bound_med);
+      sp_result *r = &c->res[g][w];
+      snprintf(params, sizeof params, "{\"program\":\"%s\",\"n\":%u,\"grain\":%u,\"workers\":%d}",
+               name, n, grains[g], w + 1);
+      /* Each grain against the direct runs of its own rounds. */
+      double run = median_of(r->run, reps), wall = median_of(r->wall, reps),
+             direct = median_of(c->direct_ns[g], reps);
+      cf_bench_report_samples(b, "starpu_run", params, r->run, reps);
+      cf_bench_report_samples(b, "starpu_makespan", params, r->wall, reps);
+      cf_bench_report_samples(b, "starpu_host", params, r->host, reps);
+      if (w == 0) cf_bench_report_ratio(b, "overhead_1w", params, run / direct);
+      if (w == 0) continue;
+      cf_bench_report_ratio(b, "speedup_2w", params, median_of(c->res[g][0].wall, reps) / wall);
+      cf_bench_report_ratio(b, "makespan_vs_bound", params, median_d(r->vs_bound, reps));
     }
-  for (int i = 0; i < NPROG; i++)
-    cf_program_destroy(progs[i]);
-  cf_ckks_params_destroy(pr);
+}
+
+/* One program: its direct executor throughout, one StarPU executor per
+ * grain at a time (keys at N = 2^16 take hundreds of MB per executor). */
+static cf_status run_program(const cf_ckks_params *pr, const cf_chain *c, int i, int reps,
+                             prog_case *pc, double *scratch, double *scaling, int *nscaling) {
+  cf_program *p = NULL;
+  CF_TRY(build(c, i, &p));
+  cf_status st = cf_executor_create_ckks(pr, &pc->direct);
+  if (st == CF_OK) st = cf_executor_prepare(pc->direct, p);
+  if (st == CF_OK) st = cf_sp_random_inputs(pc->direct, p, 7);
+  if (st == CF_OK) st = timed_run(pc->direct, c->slots, scratch, &pc->direct_ns[0][0]); /* warm */
+  for (int g = 0; st == CF_OK && g < NGRAIN; g++) {
+    cf_executor *ex = NULL;
+    st = make_starpu(pr, p, grains[g], &ex);
+    for (int r = 0; st == CF_OK && r < reps; r++)
+      for (int w = 0; st == CF_OK && w < 2; w++) {
+        if (w == 1 && *nscaling < MAXSCALING) scaling[(*nscaling)++] = cpu_scaling();
+        if ((st = start(w + 1)) != CF_OK) break;
+        st = round_of(c->slots, pc, g, ex, r, w, scratch);
+        cf_sp_stop();
+      }
+    cf_executor_destroy(ex);
+  }
+  cf_executor_destroy(pc->direct);
+  pc->direct = NULL;
+  cf_program_destroy(p);
   return st;
+}
+
+static cf_status run_params(cf_bench *b, const cf_ckks_params *pr, int reps) {
+  cf_chain c;
+  CF_TRY(cf_chain_from_params(pr, &c));
+  unsigned n = 1u << c.log_n;
+  double *scratch = malloc(2 * MAXSLOTS * sizeof *scratch), scaling[MAXSCALING];
+  prog_case *pc = calloc(1, sizeof *pc);
+  int nscaling = 0;
+  cf_status st = scratch && pc ? CF_OK : CF_FAIL(CF_ENOMEM, "runtime bench: buffers");
+  if (st == CF_OK && c.slots > MAXSLOTS)
+    st = CF_FAIL(CF_EINVAL, "runtime bench: %u slots", c.slots);
+  for (int i = 0; st == CF_OK && i < NPROG; i++) {
+    memset(pc, 0, sizeof *pc);
+    st = run_program(pr, &c, i, reps, pc, scratch, scaling, &nscaling);
+    if (st == CF_OK) report(b, programs[i].name, n, pc, reps);
+  }
+  if (st == CF_OK && nscaling) {
+    char params[64];
+    snprintf(params, sizeof params, "{\"n\":%u}", n);
+    cf_bench_report_ratio(b, "cpu_scaling_2t", params, median_d(scaling, nscaling));
+  }
+  free(scratch), free(pc);
+  return st;
+}
+
+/* N = 2^16 with the n16 preset's prime and digit sizes, cut to n14's 8
+ * levels (see the header). */
+static cf_status params_n16(cf_ckks_params **out) {
+  cf_ckks_params_spec sp;
+  memset(&sp, 0, sizeof sp);
+  sp.log_n = 16, sp.nq = 8, sp.np = 3, sp.dnum = 3, sp.log_scale = 40;
+  sp.q_bits[0] = 50;
+  for (int i = 1; i < sp.nq; i++)
+    sp.q_bits[i] = 40;
+  for (int i = 0; i < sp.np; i++)
+    sp.p_bits[i] = 45;
+  sp.secret = CF_CKKS_SECRET_TERNARY;
+  return cf_ckks_params_create(&sp, out);
 }
 
 cf_status cf_bench_runtime_run(cf_bench *b) {
   bool quick = cf_bench_quick(b);
   int reps = cf_bench_reps(b, quick ? 3 : 5);
   if (reps > MAXREPS) reps = MAXREPS;
-  CF_TRY(run_preset(b, "n14", reps));
-  if (quick) return CF_OK;
-  return run_preset(b, "n16", reps < 3 ? reps : 3);
+  cf_ckks_params *pr = NULL;
+  CF_TRY(cf_ckks_params_preset("n14", false, &pr));
+  cf_status st = run_params(b, pr, reps);
+  cf_ckks_params_destroy(pr);
+  if (st != CF_OK || quick) return st;
+  CF_TRY(params_n16(&pr));
+  st = run_params(b, pr, reps < 3 ? reps : 3);
+  cf_ckks_params_destroy(pr);
+  return st;
 }

@@ -11,12 +11,14 @@ typedef struct mem_buffer {
   uint32_t *limb_seg;          /* limb -> segment index; segments start on cuts */
   starpu_data_handle_t parent; /* CF_MEM_FILTER only */
   starpu_data_handle_t *children;
+  uint64_t *block; /* CF_MEM_BLOCKS only: nlimbs x n words from starpu_malloc */
 } mem_buffer;
 
 struct cf_mem_registry {
   uint32_t n;
   cf_mem_mode mode;
-  size_t nbuffers;
+  size_t nbuffers; /* registered (all of them once registration succeeded) */
+  size_t nalloc;   /* buffer records, whose tables are freed */
   mem_buffer *bufs;
   cf_mem_segment *segs;
   uint32_t nsegs;
@@ -68,6 +70,17 @@ static cf_status register_buffer(cf_mem_registry *r, mem_buffer *mb, const uint8
                                   sizeof(uint64_t));
     return CF_OK;
   }
+  if (r->mode == CF_MEM_BLOCKS) {
+    if (starpu_malloc((void **)&mb->block, (size_t)mb->nlimbs * n * sizeof(uint64_t)) != 0) {
+      mb->block = NULL;
+      return CF_FAIL(CF_ENOMEM, "block of %u limbs", mb->nlimbs);
+    }
+    for (uint32_t s = 0; s < mb->nseg; s++)
+      starpu_vector_data_register(&seg[s].handle, STARPU_MAIN_RAM,
+                                  (uintptr_t)(mb->block + (size_t)seg[s].first_limb * n),
+                                  (uint32_t)seg[s].nlimbs * n, sizeof(uint64_t));
+    return CF_OK;
+  }
   uint32_t *sizes = malloc(mb->nseg * sizeof *sizes);
   mb->children = malloc(mb->nseg * sizeof *mb->children);
   if (!sizes || !mb->children) {
@@ -92,7 +105,7 @@ cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
   if (!dag || !out) return CF_FAIL(CF_EINVAL, "register: NULL argument");
   if (n == 0 || n > (1u << 20))
     return CF_FAIL(CF_EINVAL, "register: ring degree %u out of range", n);
-  if (mode != CF_MEM_SEGMENTS && mode != CF_MEM_FILTER)
+  if (mode != CF_MEM_SEGMENTS && mode != CF_MEM_FILTER && mode != CF_MEM_BLOCKS)
     return CF_FAIL(CF_EINVAL, "register: unknown data mode %d", (int)mode);
   size_t nbuf = cf_dag_nbuffers(dag);
   size_t *base = malloc((nbuf + 1) * sizeof *base);
@@ -112,7 +125,7 @@ cf_status cf_mem_register_dag(const cf_dag *dag, uint32_t n, cf_mem_mode mode,
     free(base), free(cuts), free(r);
     return CF_FAIL(CF_ENOMEM, "register: cut table");
   }
-  r->n = n, r->mode = mode, r->nbuffers = nbuf;
+  r->n = n, r->mode = mode, r->nbuffers = nbuf, r->nalloc = nbuf;
   cf_status st = find_cuts(dag, base, cuts);
   if (st == CF_OK) {
     r->bufs = calloc(nbuf ? nbuf : 1, sizeof *r->bufs);
@@ -157,13 +170,14 @@ void cf_mem_unregister(cf_mem_registry *r) {
       starpu_data_unpartition_submit(mb->parent, mb->nseg, mb->children, -1);
       starpu_data_partition_clean(mb->parent, mb->nseg, mb->children);
       starpu_data_unregister_no_coherency(mb->parent);
-    } else if (r->mode == CF_MEM_SEGMENTS) {
+    } else if (r->mode != CF_MEM_FILTER) {
       for (uint32_t s = 0; s < mb->nseg; s++)
         if (r->segs[mb->first_seg + s].handle)
           starpu_data_unregister_no_coherency(r->segs[mb->first_seg + s].handle);
+      if (mb->block) starpu_free(mb->block);
     }
   }
-  for (size_t b = 0; r->bufs && b < r->nbuffers; b++) {
+  for (size_t b = 0; r->bufs && b < r->nalloc; b++) {
     free(r->bufs[b].limb_seg);
     free(r->bufs[b].children);
   }
@@ -196,6 +210,7 @@ const cf_mem_segment *cf_mem_segment_at(const cf_mem_registry *r, uint32_t i) {
 }
 uint32_t cf_mem_nsegments(const cf_mem_registry *r) { return r->nsegs; }
 uint32_t cf_mem_ring_degree(const cf_mem_registry *r) { return r->n; }
+bool cf_mem_contiguous(const cf_mem_registry *r) { return r && r->mode == CF_MEM_BLOCKS; }
 
 static cf_status transfer(cf_mem_registry *r, uint32_t b, uint64_t *host, bool in) {
   if (!r || !host || b >= r->nbuffers)
@@ -219,6 +234,22 @@ static cf_status transfer(cf_mem_registry *r, uint32_t b, uint64_t *host, bool i
 
 cf_status cf_mem_fill(cf_mem_registry *r, uint32_t b, const uint64_t *host) {
   return transfer(r, b, (uint64_t *)host, true);
+}
+
+cf_status cf_mem_fill_rows(cf_mem_registry *r, uint32_t b, const uint64_t *const *rows) {
+  if (!r || !rows || b >= r->nbuffers)
+    return CF_FAIL(CF_EINVAL, "fill: buffer %u of %zu", b, r ? r->nbuffers : 0);
+  const mem_buffer *mb = &r->bufs[b];
+  for (uint32_t s = 0; s < mb->nseg; s++) {
+    const cf_mem_segment *sg = &r->segs[mb->first_seg + s];
+    int rc = starpu_data_acquire(sg->handle, STARPU_W);
+    if (rc != 0) return CF_FAIL(CF_ERUNTIME, "acquiring buffer %u segment %u: %d", b, s, rc);
+    uint64_t *ptr = (uint64_t *)starpu_vector_get_local_ptr(sg->handle);
+    for (uint32_t l = 0; l < sg->nlimbs; l++)
+      memcpy(ptr + (size_t)l * r->n, rows[sg->first_limb + l], r->n * sizeof *ptr);
+    starpu_data_release(sg->handle);
+  }
+  return CF_OK;
 }
 
 cf_status cf_mem_read(cf_mem_registry *r, uint32_t b, uint64_t *host) {

@@ -8,13 +8,19 @@
  * the segment handles, chosen by cf_mem_mode:
  *   CF_MEM_SEGMENTS: one independently registered vector per segment;
  *   CF_MEM_FILTER: one vector per buffer, partitioned with
- *                  starpu_vector_filter_list into the segments.
+ *                  starpu_vector_filter_list into the segments;
+ *   CF_MEM_BLOCKS: one starpu_malloc'd block per buffer, each segment
+ *                  registered over its rows with home node main RAM, so a
+ *                  buffer's rows are contiguous across segments and the
+ *                  kinds where limbs meet need no staging copies.
  * The "starpu" bench suite compares them (docs/starpu.md).
  *
- * All data is registered with home node -1: StarPU allocates it where it
- * is first written, owns it, and may evict it to a disk node under a
- * memory limit. Inputs (ciphertexts, weights, keys) are filled and outputs
- * read through starpu_data_acquire, never by copying behind StarPU's back.
+ * SEGMENTS and FILTER data is registered with home node -1: StarPU
+ * allocates it where it is first written, owns it, and may evict it to a
+ * disk node under a memory limit. BLOCKS data is StarPU's too (starpu_malloc,
+ * freed after unregistering) but lives in main RAM, its home: the executor
+ * uses it when no memory tiers are configured. Inputs (ciphertexts, weights, keys) are filled and
+ * outputs read through starpu_data_acquire, never by copying behind StarPU's back.
  */
 #ifndef CF_MEMORY_HANDLES_H
 #define CF_MEMORY_HANDLES_H
@@ -27,7 +33,7 @@
 #include "cipherflow/status.h"
 #include "graph/dag.h"
 
-typedef enum cf_mem_mode { CF_MEM_SEGMENTS = 0, CF_MEM_FILTER = 1 } cf_mem_mode;
+typedef enum cf_mem_mode { CF_MEM_SEGMENTS = 0, CF_MEM_FILTER = 1, CF_MEM_BLOCKS = 2 } cf_mem_mode;
 
 typedef struct cf_mem_segment {
   starpu_data_handle_t handle;
@@ -49,9 +55,14 @@ cf_status cf_mem_piece_segments(const cf_mem_registry *r, const cf_dag_piece *p,
 const cf_mem_segment *cf_mem_segment_at(const cf_mem_registry *r, uint32_t index);
 uint32_t cf_mem_nsegments(const cf_mem_registry *r);
 uint32_t cf_mem_ring_degree(const cf_mem_registry *r);
+/* Whether every buffer's rows are one contiguous allocation (CF_MEM_BLOCKS). */
+bool cf_mem_contiguous(const cf_mem_registry *r);
 
 /* Copies host (nlimbs x n words, limb-major) into buffer b through StarPU. */
 cf_status cf_mem_fill(cf_mem_registry *r, uint32_t b, const uint64_t *host);
+
+/* The same from one pointer per limb (rows[l]: limb l's n words). */
+cf_status cf_mem_fill_rows(cf_mem_registry *r, uint32_t b, const uint64_t *const *rows);
 
 /* Copies buffer b out to host (nlimbs x n words) once every task writing it is done. */
 cf_status cf_mem_read(cf_mem_registry *r, uint32_t b, uint64_t *host);

@@ -14,7 +14,7 @@ void cf_sched_config_default(cf_sched_config *c) {
   snprintf(c->policy, sizeof c->policy, "%s", CF_SCHED_DEFAULT_POLICY);
   c->priorities = true;
   c->grain = CF_SCHED_DEFAULT_GRAIN;
-  c->fuse = false;
+  c->fuse = true;
   c->ncpus = 0;
   c->prefetch = true;
   c->transfer_weight = 1.0;

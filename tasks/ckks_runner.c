@@ -1,5 +1,6 @@
 #include "tasks/ckks_runner.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,51 @@ static cf_status limb_local(const cf_ckks_runner *r, const cf_dag *dag, const cf
   return CF_OK;
 }
 
+/* Scratch rows for the kinds where limbs meet, kept per thread and grown as
+ * needed: a ModDown at N = 2^16 needs megabytes, and a fresh allocation per
+ * task would page-fault it in every time. Slots: staged output, staged
+ * input, work rows. */
+enum { SCRATCH_SLOTS = 3 };
+typedef struct scratch {
+  uint64_t *rows[SCRATCH_SLOTS];
+  size_t words[SCRATCH_SLOTS];
+} scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void scratch_free(void *p) {
+  scratch *s = p;
+  for (int i = 0; i < SCRATCH_SLOTS; i++)
+    free(s->rows[i]);
+  free(s);
+}
+
+static void scratch_init(void) {
+  scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* At least words words in this thread's slot, or NULL. */
+static uint64_t *scratch_get(int slot, size_t words) {
+  pthread_once(&scratch_once, scratch_init);
+  if (!scratch_key_ok) return NULL;
+  scratch *s = pthread_getspecific(scratch_key);
+  if (!s) {
+    if (!(s = calloc(1, sizeof *s))) return NULL;
+    if (pthread_setspecific(scratch_key, s) != 0) {
+      free(s);
+      return NULL;
+    }
+  }
+  if (s->words[slot] < words) {
+    free(s->rows[slot]);
+    s->rows[slot] = malloc(words * sizeof(uint64_t));
+    s->words[slot] = s->rows[slot] ? words : 0;
+  }
+  return s->rows[slot];
+}
+
 /* A polynomial addressed from row 0 whose rows [first, first+span->nlimbs)
  * are the piece: the piece itself when it starts at row 0 and is
  * contiguous, else scratch (copied in when the step reads it). */
@@ -136,13 +182,20 @@ typedef struct staged {
   uint64_t *scratch;
 } staged;
 
-static cf_status stage(staged *st, const cf_limb_span *s, uint32_t first, uint32_t n, bool read) {
+static cf_status stage(staged *st, int slot, const cf_limb_span *s, uint32_t first, uint32_t n,
+                       bool read) {
   st->scratch = NULL;
   if (first == 0 && contiguous(s, n)) {
     st->base = s->rows[0];
     return CF_OK;
   }
-  st->scratch = malloc(((size_t)first + s->nlimbs) * n * sizeof(uint64_t));
+  /* The buffer is one block: address it from its row 0; the steps touch
+   * only the piece's rows. */
+  if (s->base && s->nlimbs && s->rows[0] == s->base + (size_t)first * n && contiguous(s, n)) {
+    st->base = s->base;
+    return CF_OK;
+  }
+  st->scratch = scratch_get(slot, ((size_t)first + s->nlimbs) * n);
   if (!st->scratch) return CF_FAIL(CF_ENOMEM, "staging %u rows", first + s->nlimbs);
   st->base = st->scratch;
   if (read)
@@ -156,7 +209,6 @@ static void unstage(staged *st, const cf_limb_span *s, uint32_t first, uint32_t 
   if (write)
     for (uint32_t l = 0; l < s->nlimbs; l++)
       memcpy(s->rows[l], st->scratch + (size_t)(first + l) * n, n * sizeof(uint64_t));
-  free(st->scratch);
 }
 
 static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const cf_limb_span *s) {
@@ -165,15 +217,15 @@ static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const
                    t->kind == CF_KERNEL_MODUP ? "modup" : "moddown/rescale");
   uint32_t n = r->n, f0 = t->pieces[0].first_limb, e0 = f0 + s[0].nlimbs;
   staged out, in;
-  CF_TRY(stage(&out, &s[0], f0, n, t->kind != CF_KERNEL_MODUP));
-  cf_status st = stage(&in, &s[1], 0, n, true);
+  CF_TRY(stage(&out, 0, &s[0], f0, n, t->kind != CF_KERNEL_MODUP));
+  cf_status st = stage(&in, 1, &s[1], 0, n, true);
   if (st != CF_OK) {
     unstage(&out, &s[0], f0, n, false);
     return st;
   }
   uint64_t *w = NULL;
   if (t->kind != CF_KERNEL_MODUP) {
-    w = malloc((size_t)e0 * n * sizeof *w);
+    w = scratch_get(2, (size_t)e0 * n);
     if (!w) st = CF_FAIL(CF_ENOMEM, "task %u: scratch of %u rows", t->id, e0);
   }
   if (st == CF_OK) {
@@ -184,7 +236,6 @@ static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const
     else
       cf_ckks_step_rescale(r->ctx, t->level, out.base, in.base, w, f0, e0);
   }
-  free(w);
   unstage(&in, &s[1], 0, n, false);
   unstage(&out, &s[0], f0, n, st == CF_OK);
   return st;

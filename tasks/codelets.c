@@ -33,6 +33,9 @@ uint64_t **cf_sp_task_spans(const cf_sp_task_arg *a, void *buffers[], uint64_t *
     span[p].rows = rows + k;
     span[p].nlimbs = pc->nlimbs;
     span[p].primes = db->primes ? db->primes + pc->first_limb : NULL;
+    span[p].base = a->run->contiguous && a->nseg[p]
+                       ? (uint64_t *)STARPU_VECTOR_GET_PTR(buffers[b]) - (size_t)pc->first_limb * n
+                       : NULL;
     for (uint32_t s = 0; s < a->nseg[p]; s++, b++) {
       uint64_t *ptr = (uint64_t *)STARPU_VECTOR_GET_PTR(buffers[b]);
       uint32_t seg_limbs = STARPU_VECTOR_GET_NX(buffers[b]) / n;

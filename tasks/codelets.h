@@ -16,6 +16,7 @@
 #define CF_TASKS_CODELETS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include <starpu.h>
 
@@ -31,6 +32,7 @@ typedef struct cf_sp_run {
   atomic_int status;                 /* first kernel failure, CF_OK if none */
   atomic_size_t failed_at;           /* its task index */
   cf_trace_log *trace;               /* or NULL */
+  bool contiguous;                   /* each buffer's segments are one block */
 } cf_sp_run;
 
 /* What a StarPU task carries (cl_arg): one per DAG task. */

@@ -24,9 +24,9 @@ static enum starpu_data_access_mode sp_mode(cf_access a) {
   return a == CF_ACCESS_R ? STARPU_R : a == CF_ACCESS_W ? STARPU_W : STARPU_RW;
 }
 
-/* Checks that every limb is written before it is read unless the caller
- * gives it initial content, and notes which buffers the DAG writes. */
-static cf_status check_inputs(const cf_dag *dag, uint64_t **host, uint8_t *written) {
+/* Checks that every limb is written before it is read unless the buffer
+ * holds given content (filled[b]), and notes which buffers the DAG writes. */
+static cf_status check_inputs(const cf_dag *dag, const uint8_t *filled, uint8_t *written) {
   size_t nbuf = cf_dag_nbuffers(dag), total = 0;
   size_t *base = malloc((nbuf + 1) * sizeof *base);
   if (!base) return CF_FAIL(CF_ENOMEM, "input check");
@@ -39,8 +39,7 @@ static cf_status check_inputs(const cf_dag *dag, uint64_t **host, uint8_t *writt
   }
   for (size_t b = 0; b < nbuf; b++) {
     written[b] = 0;
-    if (host && host[b] && cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP)
-      memset(init + base[b], 1, cf_dag_buffer_at(dag, b)->nlimbs);
+    if (filled[b]) memset(init + base[b], 1, cf_dag_buffer_at(dag, b)->nlimbs);
   }
   cf_status st = CF_OK;
   for (size_t i = 0, nt = cf_dag_ntasks(dag); i < nt && st == CF_OK; i++) {
@@ -206,76 +205,164 @@ static void name_memnodes(cf_trace_log *trace) {
   }
 }
 
-static cf_status read_outputs(const cf_dag *dag, cf_mem_registry *reg, uint64_t **host,
-                              const uint8_t *written) {
-  for (size_t b = 0, nb = cf_dag_nbuffers(dag); host && b < nb; b++)
-    if (host[b] && written[b]) CF_TRY(cf_mem_read(reg, (uint32_t)b, host[b]));
-  return CF_OK;
+struct cf_sp_plan {
+  const cf_dag *dag;
+  uint32_t n;
+  unsigned generation; /* the StarPU session the handles belong to */
+  cf_mem_registry *reg;
+  size_t nt, nb;
+  cf_sp_task_arg *args;
+  int *prio;
+  void **hints;
+  uint8_t *filled;         /* buffer holds content given by cf_sp_plan_fill */
+  uint8_t *written;        /* some task writes the buffer */
+  cf_sp_run run;           /* what the tasks of the current run share */
+  cf_sp_plan *prev, *next; /* live plans, released by cf_sp_stop */
+};
+
+static cf_sp_plan *live_plans;
+
+void cf_sp_plans_release(void) {
+  for (cf_sp_plan *p = live_plans; p; p = p->next) {
+    cf_mem_unregister(p->reg);
+    p->reg = NULL;
+  }
+  live_plans = NULL;
 }
 
-cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint64_t **host,
-                        cf_sp_stats *stats, cf_trace_log *trace) {
-  if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "cf_sp_execute before cf_sp_start");
-  if (!dag || !runner || !runner->run) return CF_FAIL(CF_EINVAL, "execute: NULL DAG or runner");
+static void unlink_plan(cf_sp_plan *p) {
+  if (p->prev) p->prev->next = p->next;
+  if (p->next) p->next->prev = p->prev;
+  if (live_plans == p) live_plans = p->next;
+  p->prev = p->next = NULL;
+}
+
+cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
+  if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "StarPU plan before cf_sp_start");
+  if (!dag || !out) return CF_FAIL(CF_EINVAL, "StarPU plan: NULL argument");
+  cf_sp_plan *p = calloc(1, sizeof *p);
+  if (!p) return CF_FAIL(CF_ENOMEM, "StarPU plan");
   size_t nt = cf_dag_ntasks(dag), nb = cf_dag_nbuffers(dag);
-  if (trace && trace->n != nt)
-    return CF_FAIL(CF_EINVAL, "trace log sized for %zu tasks, DAG has %zu", trace->n, nt);
-  uint8_t *written = malloc(nb ? nb : 1);
-  cf_sp_task_arg *args = calloc(nt ? nt : 1, sizeof *args);
-  int *prio = calloc(nt ? nt : 1, sizeof *prio);
+  p->dag = dag, p->n = n, p->nt = nt, p->nb = nb, p->generation = cf_sp_rt.generation;
+  p->args = calloc(nt ? nt : 1, sizeof *p->args);
+  p->prio = calloc(nt ? nt : 1, sizeof *p->prio);
+  p->hints = calloc(nt ? nt : 1, sizeof *p->hints);
+  p->filled = calloc(nb ? nb : 1, 1);
+  p->written = calloc(nb ? nb : 1, 1);
   double *bl = cf_sp_rt.priorities ? malloc((nt ? nt : 1) * sizeof *bl) : NULL;
-  cf_mem_registry *reg = NULL;
-  cf_status st = (!written || !args || !prio || (cf_sp_rt.priorities && !bl))
-                     ? CF_FAIL(CF_ENOMEM, "execute: per-task state for %zu tasks", nt)
+  cf_status st = (!p->args || !p->prio || !p->hints || !p->filled || !p->written ||
+                  (cf_sp_rt.priorities && !bl))
+                     ? CF_FAIL(CF_ENOMEM, "StarPU plan: per-task state for %zu tasks", nt)
                      : CF_OK;
-  if (st == CF_OK) st = check_inputs(dag, host, written);
-  if (st == CF_OK && cf_sp_rt.priorities) {
+  for (size_t i = 0; st == CF_OK && i < nt; i++)
+    if ((unsigned)cf_dag_task_at(dag, i)->kind >= CF_KERNEL_COUNT)
+      st = CF_FAIL(CF_EINVAL, "task %zu has unknown kernel kind %d", i,
+                   (int)cf_dag_task_at(dag, i)->kind);
+  /* One worker runs every task anyway: critical-path order cannot shorten
+   * its makespan, and submission order (the program's, one HE operation
+   * after the other) keeps each operation's rows in cache where priorities
+   * would interleave independent operations. */
+  if (st == CF_OK && cf_sp_rt.priorities && starpu_worker_get_count() > 1) {
     st = cf_sched_bottom_levels(dag, bl);
     if (st == CF_OK)
       cf_sched_levels_to_priorities(bl, nt, starpu_sched_get_min_priority(),
-                                    starpu_sched_get_max_priority(), prio);
+                                    starpu_sched_get_max_priority(), p->prio);
   }
-  uint64_t t_reg = now_ns();
-  uint64_t sp_reg = (uint64_t)(starpu_timing_now() * 1e3);
-  if (st == CF_OK) st = cf_mem_register_dag(dag, runner->n, cf_sp_rt.data_mode, &reg);
-  for (size_t b = 0; st == CF_OK && b < nb; b++)
-    if (host && host[b] && cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP)
-      st = cf_mem_fill(reg, (uint32_t)b, host[b]);
-  if (st == CF_OK) starpu_task_wait_for_all(); /* fills done before the clock starts */
-  cf_sp_run run = {.dag = dag, .runner = runner, .trace = trace};
-  atomic_init(&run.done, 0);
-  atomic_init(&run.status, CF_OK);
-  atomic_init(&run.failed_at, 0);
-  atomic_init(&run.last_done_ns, 0);
+  free(bl);
+  for (size_t i = 0; st == CF_OK && cf_sp_rt.own_policy && i < nt; i++)
+    p->hints[i] = cf_sched_affinity_hint(limb_group(dag, cf_dag_task_at(dag, i)));
+  if (st == CF_OK) st = cf_mem_register_dag(dag, n, cf_sp_rt.data_mode, &p->reg);
+  if (st != CF_OK) {
+    cf_sp_plan_destroy(p);
+    return st;
+  }
+  p->next = live_plans;
+  if (live_plans) live_plans->prev = p;
+  live_plans = p;
+  *out = p;
+  return CF_OK;
+}
+
+bool cf_sp_plan_current(const cf_sp_plan *p) {
+  return p && p->reg && cf_sp_rt.running && p->generation == cf_sp_rt.generation;
+}
+
+void cf_sp_plan_destroy(cf_sp_plan *p) {
+  if (!p) return;
+  /* cf_sp_stop unregistered the data of plans of its session. */
+  if (cf_sp_plan_current(p)) {
+    unlink_plan(p);
+    cf_mem_unregister(p->reg);
+  }
+  free(p->args), free(p->prio), free(p->hints), free(p->filled), free(p->written);
+  free(p);
+}
+
+cf_status cf_sp_plan_fill(cf_sp_plan *p, uint32_t b, const uint64_t *const *rows) {
+  if (!cf_sp_plan_current(p)) return CF_FAIL(CF_EINVAL, "fill: plan of a stopped StarPU session");
+  if (b >= p->nb || !rows) return CF_FAIL(CF_EINVAL, "fill: buffer %u of %zu", b, p->nb);
+  CF_TRY(cf_mem_fill_rows(p->reg, b, rows));
+  p->filled[b] = 1;
+  return CF_OK;
+}
+
+bool cf_sp_plan_filled(const cf_sp_plan *p, uint32_t b) { return p && b < p->nb && p->filled[b]; }
+
+cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t **out,
+                         cf_sp_stats *stats, cf_trace_log *trace) {
+  if (!cf_sp_plan_current(p))
+    return CF_FAIL(CF_EINVAL, "StarPU plan: not made in the running StarPU session");
+  if (!runner || !runner->run) return CF_FAIL(CF_EINVAL, "execute: NULL runner");
+  if (runner->n != p->n)
+    return CF_FAIL(CF_EINVAL, "execute: runner of degree %u, plan of %u", runner->n, p->n);
+  const cf_dag *dag = p->dag;
+  size_t nt = p->nt;
+  if (trace && trace->n != nt)
+    return CF_FAIL(CF_EINVAL, "trace log sized for %zu tasks, DAG has %zu", trace->n, nt);
+  uint64_t sp_in = (uint64_t)(starpu_timing_now() * 1e3);
+  CF_TRY(check_inputs(dag, p->filled, p->written));
+  cf_sp_host_end();
+  starpu_task_wait_for_all(); /* fills done before the clock starts */
+  cf_sp_run *run = &p->run;
+  *run = (cf_sp_run){
+      .dag = dag, .runner = runner, .trace = trace, .contiguous = cf_mem_contiguous(p->reg)};
+  atomic_init(&run->done, 0);
+  atomic_init(&run->status, CF_OK);
+  atomic_init(&run->failed_at, 0);
+  atomic_init(&run->last_done_ns, 0);
   bool profiling = trace || stats;
   if (profiling) {
     starpu_profiling_status_set(STARPU_PROFILING_ENABLE);
     worker_stats(NULL, 0, NULL); /* reading resets the counters */
   }
+  cf_status st = CF_OK;
   uint64_t t0 = now_ns(), submitted = 0;
   uint64_t sp_t0 = (uint64_t)(starpu_timing_now() * 1e3);
   for (size_t i = 0; st == CF_OK && i < nt; i++) {
-    args[i] = (cf_sp_task_arg){.run = &run, .task = cf_dag_task_at(dag, i), .index = (uint32_t)i};
-    void *hint = cf_sp_rt.own_policy ? cf_sched_affinity_hint(limb_group(dag, args[i].task)) : NULL;
-    st = submit_one(reg, &args[i], prio[i], hint);
+    p->args[i] = (cf_sp_task_arg){.run = run, .task = cf_dag_task_at(dag, i), .index = (uint32_t)i};
+    st = submit_one(p->reg, &p->args[i], p->prio[i], p->hints[i]);
     if (st == CF_OK) submitted++;
   }
   uint64_t t_sub = now_ns();
-  if (reg) wait_all(&run, submitted, t0);
+  wait_all(run, submitted, t0);
   /* The makespan ends at the last completion, not when this thread noticed. */
-  uint64_t t1 = atomic_load(&run.last_done_ns);
+  uint64_t t1 = atomic_load(&run->last_done_ns);
   if (t1 < t0) t1 = now_ns();
   if (profiling) {
     worker_stats(stats, t1 - t0, NULL);
     starpu_profiling_status_set(STARPU_PROFILING_DISABLE);
   }
-  if (st == CF_OK && atomic_load(&run.status) != CF_OK) {
-    size_t at = atomic_load(&run.failed_at);
-    cf_status ks = (cf_status)atomic_load(&run.status);
+  if (st == CF_OK && atomic_load(&run->status) != CF_OK) {
+    size_t at = atomic_load(&run->failed_at);
+    cf_status ks = (cf_status)atomic_load(&run->status);
     st = CF_FAIL(ks, "task %zu (%s) failed: %s", at,
                  cf_kernel_kind_name(cf_dag_task_at(dag, at)->kind), cf_status_str(ks));
   }
-  if (st == CF_OK) st = read_outputs(dag, reg, host, written);
+  for (size_t b = 0; st == CF_OK && out && b < p->nb; b++)
+    if (out[b] && (p->written[b] || p->filled[b])) st = cf_mem_read(p->reg, (uint32_t)b, out[b]);
+  /* What a task overwrote no longer holds the content given by fill. */
+  for (size_t b = 0; b < p->nb; b++)
+    if (p->written[b] || cf_dag_buffer_at(dag, b)->role == CF_BUFFER_TEMP) p->filled[b] = 0;
   if (trace && profiling) {
     trace->t0_ns = UINT64_MAX;
     for (size_t i = 0; i < nt; i++)
@@ -292,11 +379,41 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
   if (stats) {
     stats->wall_ns = t1 - t0;
     stats->submit_ns = t_sub - t0;
-    stats->register_ns = t0 - t_reg;
-    stats->data_in_start_ns = sp_reg, stats->data_in_end_ns = sp_t0;
+    stats->data_in_start_ns = sp_in, stats->data_in_end_ns = sp_t0;
     stats->ntasks = nt;
   }
-  cf_mem_unregister(reg);
-  free(written), free(args), free(prio), free(bl);
+  return st;
+}
+
+cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint64_t **host,
+                        cf_sp_stats *stats, cf_trace_log *trace) {
+  if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "cf_sp_execute before cf_sp_start");
+  if (!dag || !runner || !runner->run) return CF_FAIL(CF_EINVAL, "execute: NULL DAG or runner");
+  uint64_t t_reg = now_ns();
+  cf_sp_plan *p = NULL;
+  CF_TRY(cf_sp_plan_create(dag, runner->n, &p));
+  uint64_t **rows = NULL;
+  size_t cap = 0;
+  cf_status st = CF_OK;
+  for (size_t b = 0; st == CF_OK && host && b < p->nb; b++) {
+    const cf_dag_buffer *db = cf_dag_buffer_at(dag, b);
+    if (!host[b] || db->role == CF_BUFFER_TEMP) continue;
+    if (db->nlimbs > cap) {
+      uint64_t **g = realloc(rows, db->nlimbs * sizeof *g);
+      if (!g) {
+        st = CF_FAIL(CF_ENOMEM, "fill: %u rows", db->nlimbs);
+        break;
+      }
+      rows = g, cap = db->nlimbs;
+    }
+    for (uint32_t l = 0; l < db->nlimbs; l++)
+      rows[l] = host[b] + (size_t)l * runner->n;
+    st = cf_sp_plan_fill(p, (uint32_t)b, (const uint64_t *const *)rows);
+  }
+  free(rows);
+  uint64_t t_run = now_ns();
+  if (st == CF_OK) st = cf_sp_plan_run(p, runner, host, stats, trace);
+  if (stats) stats->register_ns = t_run - t_reg;
+  cf_sp_plan_destroy(p);
   return st;
 }

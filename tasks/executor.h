@@ -44,14 +44,14 @@ typedef struct cf_sp_options {
 typedef struct cf_sp_stats {
   uint64_t wall_ns;     /* first submission to last completion */
   uint64_t submit_ns;   /* time spent submitting */
-  uint64_t register_ns; /* registering and filling data */
+  uint64_t register_ns; /* registering and filling data (cf_sp_execute only) */
   size_t ntasks;
   int nworkers;
   double utilization;   /* executing time / (workers x wall) */
   uint64_t idle_ns;     /* workers x wall - executing time */
   uint64_t bytes_moved; /* over all buses */
-  /* Registering and filling the DAG's data, on StarPU's clock (that of
-   * task profiling and traces), ns. */
+  /* From the run's start to the first submission (input checks, waiting
+   * for fills), on StarPU's clock (that of task profiling and traces), ns. */
   uint64_t data_in_start_ns, data_in_end_ns;
 } cf_sp_stats;
 
@@ -68,6 +68,13 @@ cf_status cf_sp_start(const cf_sp_options *o);
 void cf_sp_stop(void);
 bool cf_sp_running(void);
 
+/* Brackets host-only work (encryption, decryption) between runs: idle
+ * workers are paused instead of polling for tasks on the host's cores.
+ * Runs resume them; cf_sp_host_end resumes them explicitly. Nested or
+ * unmatched calls are harmless. */
+void cf_sp_host_begin(void);
+void cf_sp_host_end(void);
+
 /*
  * Runs dag. host[b] (nlimbs x n words, limb-major), where not NULL, is the
  * initial content of buffer b (ignored for temporaries) and receives its
@@ -76,5 +83,29 @@ bool cf_sp_running(void);
  */
 cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint64_t **host,
                         cf_sp_stats *stats, cf_trace_log *trace);
+
+/*
+ * The same in steps, for DAGs run many times: a plan registers the DAG's
+ * data once and keeps it registered, so what one fill gives (keys,
+ * weights) serves every later run that does not overwrite it, and
+ * temporaries keep their memory between runs. The data stays StarPU's
+ * (home node -1, evictable); fills and reads go through acquire/release.
+ * Priorities and affinity hints are computed once too. A plan belongs to
+ * the StarPU session it was made in: cf_sp_stop unregisters its data,
+ * cf_sp_plan_current then says false, and only destroy is allowed. Plans
+ * are made, run and destroyed from one thread.
+ */
+typedef struct cf_sp_plan cf_sp_plan;
+cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out);
+void cf_sp_plan_destroy(cf_sp_plan *p);
+bool cf_sp_plan_current(const cf_sp_plan *p);
+/* Gives buffer b content: rows[l] holds limb l's n words. It lasts until a
+ * run writes the buffer (temporaries never keep it). */
+cf_status cf_sp_plan_fill(cf_sp_plan *p, uint32_t b, const uint64_t *const *rows);
+bool cf_sp_plan_filled(const cf_sp_plan *p, uint32_t b);
+/* Runs the DAG; out[b], where not NULL, receives the final content of
+ * buffer b if some task wrote it. */
+cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t **out,
+                         cf_sp_stats *stats, cf_trace_log *trace);
 
 #endif

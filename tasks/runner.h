@@ -18,6 +18,10 @@ typedef struct cf_limb_span {
   uint64_t *const *rows; /* nlimbs pointers to n words each */
   uint32_t nlimbs;
   const uint16_t *primes; /* prime indices of those rows */
+  /* Row 0 of the piece's buffer when the whole buffer is one contiguous
+   * allocation (rows[l] == base + (first_limb + l) * n), else NULL. Lets a
+   * kernel address the buffer from row 0 without staging a copy. */
+  uint64_t *base;
 } cf_limb_span;
 
 /* Runs task on its pieces (span[i] for task->pieces[i]). Called from worker

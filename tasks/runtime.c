@@ -14,7 +14,7 @@ cf_sp_runtime_state cf_sp_rt;
 void cf_sp_options_default(cf_sp_options *o) {
   memset(o, 0, sizeof *o);
   cf_sched_config_default(&o->sched);
-  o->data_mode = CF_MEM_SEGMENTS;
+  o->data_mode = CF_MEM_BLOCKS;
 }
 
 bool cf_sp_running(void) { return cf_sp_rt.running; }
@@ -55,16 +55,40 @@ cf_status cf_sp_start(const cf_sp_options *o) {
     }
   }
   cf_sp_rt.running = true;
+  cf_sp_rt.generation++;
+  cf_sp_rt.tiers = o->ram_limit_mb > 0 || o->disk_dir;
+  cf_sp_rt.paused = false;
   cf_sp_rt.own_policy = choice.policy != NULL;
   cf_sp_rt.priorities = o->sched.priorities;
   cf_sp_rt.progress = o->progress;
-  cf_sp_rt.data_mode = o->data_mode;
+  /* Blocks live in RAM, their home: with memory tiers, data StarPU may
+   * evict is registered with home node -1 instead. */
+  cf_sp_rt.data_mode =
+      o->data_mode == CF_MEM_BLOCKS && cf_sp_rt.tiers ? CF_MEM_SEGMENTS : o->data_mode;
   return CF_OK;
 }
 
 void cf_sp_stop(void) {
   if (!cf_sp_rt.running) return;
+  cf_sp_host_end();
+  cf_sp_plans_release();
   cf_sp_cuda_release();
   starpu_shutdown();
   cf_sp_rt.running = false;
+}
+
+/* StarPU 1.3's idle CPU workers poll for tasks in a tight loop: on a
+ * machine with as many cores as workers they take the host thread's core
+ * while it encrypts or decrypts. Pausing them (starpu_pause) stops that.
+ * Not with memory tiers, where data moves may need the workers' progress. */
+void cf_sp_host_begin(void) {
+  if (!cf_sp_rt.running || cf_sp_rt.paused || cf_sp_rt.tiers) return;
+  starpu_pause();
+  cf_sp_rt.paused = true;
+}
+
+void cf_sp_host_end(void) {
+  if (!cf_sp_rt.running || !cf_sp_rt.paused) return;
+  starpu_resume();
+  cf_sp_rt.paused = false;
 }

@@ -14,8 +14,14 @@ typedef struct cf_sp_runtime_state {
   bool priorities;
   bool progress;
   cf_mem_mode data_mode;
+  unsigned generation; /* counts starts: data of an earlier session is gone */
+  bool tiers;          /* a RAM cap or disk node: workers must keep moving data */
+  bool paused;         /* workers paused by cf_sp_host_begin */
 } cf_sp_runtime_state;
 
 extern cf_sp_runtime_state cf_sp_rt;
+
+/* Unregisters the data of every live plan (before starpu_shutdown). */
+void cf_sp_plans_release(void);
 
 #endif

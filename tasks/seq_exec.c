@@ -36,6 +36,7 @@ cf_status cf_seq_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint
       span[p].rows = rows + k;
       span[p].nlimbs = pc->nlimbs;
       span[p].primes = b->primes ? b->primes + pc->first_limb : NULL;
+      span[p].base = host[pc->buffer];
       for (unsigned l = 0; l < pc->nlimbs; l++)
         rows[k++] = host[pc->buffer] + (size_t)(pc->first_limb + l) * runner->n;
     }

@@ -26,6 +26,15 @@ typedef struct sp_state {
   cf_ckks_galois_key *gk;
   const cf_program *p;
   cf_dag *dag;
+  cf_ckks_runner *cr;
+  /* Kept from run to run: StarPU's data for the DAG (keys stay filled),
+   * one ciphertext per input node, and host rows for the outputs. */
+  cf_sp_plan *plan;
+  cf_ckks_ciphertext **cts;
+  uint64_t **out_rows;  /* per buffer: where an output's rows are read to, else NULL */
+  uint64_t **row_alloc; /* per buffer: out_rows' memory when not in dec (owned) */
+  uint64_t **dec;       /* per output: npolys x nlimbs rows in ciphertext layout */
+  bool *dec_shared;     /* per output: out_rows point into dec[i] (no copy) */
   cf_named_set in, out;
   cf_sp_stats stats;
   bool have_stats, trace_on, verify;
@@ -64,10 +73,65 @@ cf_status cf_sp_find_preset(const cf_program *p, const char **name) {
 }
 
 static void drop_run(sp_state *s) {
+  cf_sp_plan_destroy(s->plan);
+  cf_ckks_runner_destroy(s->cr);
+  for (size_t v = 0; s->cts && s->p && v < s->p->n; v++)
+    cf_ckks_ciphertext_destroy(s->cts[v]);
+  for (size_t i = 0; s->dec && i < cf_dag_noutputs(s->dag); i++)
+    free(s->dec[i]);
+  for (size_t b = 0; s->row_alloc && b < cf_dag_nbuffers(s->dag); b++)
+    free(s->row_alloc[b]);
+  free(s->cts), free(s->out_rows), free(s->row_alloc), free(s->dec), free(s->dec_shared);
   cf_ckks_relin_key_destroy(s->rlk);
   cf_ckks_galois_key_destroy(s->gk);
   cf_dag_destroy(s->dag);
+  s->plan = NULL, s->cr = NULL, s->cts = NULL, s->out_rows = NULL, s->row_alloc = NULL;
+  s->dec = NULL, s->dec_shared = NULL;
   s->rlk = NULL, s->gk = NULL, s->dag = NULL, s->p = NULL;
+}
+
+/* Host memory for the outputs, in the layout decryption reads (a
+ * ciphertext's polynomials one after the other) whenever the output's
+ * buffers have exactly its rows, so reading them back is the only copy. */
+static cf_status alloc_outputs(sp_state *s) {
+  size_t nb = cf_dag_nbuffers(s->dag), no = cf_dag_noutputs(s->dag),
+         n = cf_ckks_params_n(s->params);
+  s->out_rows = calloc(nb ? nb : 1, sizeof *s->out_rows);
+  s->row_alloc = calloc(nb ? nb : 1, sizeof *s->row_alloc);
+  s->dec = calloc(no ? no : 1, sizeof *s->dec);
+  s->dec_shared = calloc(no ? no : 1, sizeof *s->dec_shared);
+  if (!s->out_rows || !s->row_alloc || !s->dec || !s->dec_shared)
+    return CF_FAIL(CF_ENOMEM, "output buffers");
+  for (size_t i = 0; i < no; i++) {
+    const cf_dag_output *o = cf_dag_output_at(s->dag, i);
+    size_t words = (size_t)o->nlimbs * n;
+    if (o->npolys < 2 || o->npolys > 3)
+      return CF_FAIL(CF_EUNSUPPORTED, "output '%s' has %d polynomials", o->name, o->npolys);
+    bool shared = true;
+    for (int k = 0; k < o->npolys; k++)
+      shared = shared && o->buffers[k] < nb && !s->out_rows[o->buffers[k]] &&
+               cf_dag_buffer_at(s->dag, o->buffers[k])->nlimbs == o->nlimbs;
+    for (int k = 0; shared && k < o->npolys; k++)
+      for (int j = 0; j < k; j++)
+        shared = shared && o->buffers[j] != o->buffers[k];
+    s->dec[i] = calloc(words * (size_t)o->npolys, sizeof **s->dec);
+    if (!s->dec[i]) return CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
+    s->dec_shared[i] = shared;
+    if (shared) {
+      for (int k = 0; k < o->npolys; k++)
+        s->out_rows[o->buffers[k]] = s->dec[i] + (size_t)k * words;
+      continue;
+    }
+    for (int k = 0; k < o->npolys; k++) {
+      uint32_t b = o->buffers[k];
+      if (b >= nb) return CF_FAIL(CF_EINVAL, "output '%s': buffer %u", o->name, b);
+      if (s->out_rows[b]) continue;
+      s->out_rows[b] = s->row_alloc[b] =
+          calloc((size_t)cf_dag_buffer_at(s->dag, b)->nlimbs * n, sizeof **s->out_rows);
+      if (!s->out_rows[b]) return CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
+    }
+  }
+  return CF_OK;
 }
 
 static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
@@ -111,7 +175,12 @@ static cf_status sp_prepare(cf_executor *ex, const cf_program *p) {
     return st;
   }
   s->p = p;
-  return CF_OK;
+  s->cts = calloc(p->n + 1, sizeof *s->cts);
+  st = s->cts ? CF_OK : CF_FAIL(CF_ENOMEM, "StarPU executor: input ciphertexts");
+  if (st == CF_OK) st = cf_ckks_runner_create(s->ctx, s->dag, &s->cr);
+  if (st == CF_OK) st = alloc_outputs(s);
+  if (st != CF_OK) drop_run(s);
+  return st;
 }
 
 static cf_status sp_set_input(cf_executor *ex, const char *name, const double *re, const double *im,
@@ -120,10 +189,10 @@ static cf_status sp_set_input(cf_executor *ex, const char *name, const double *r
   return cf_named_put(&s->in, name, re, im, n);
 }
 
-/* Copies rows by prime index: row r of the buffer is row primes[r] of src. */
-static void copy_rows(uint64_t *dst, const cf_dag_buffer *b, const uint64_t *src, size_t n) {
+/* Row pointers by prime index: row r of the buffer is row primes[r] of src. */
+static void rows_of(const uint64_t **rows, const cf_dag_buffer *b, const uint64_t *src, size_t n) {
   for (uint32_t r = 0; r < b->nlimbs; r++)
-    memcpy(dst + (size_t)r * n, src + (size_t)b->primes[r] * n, n * sizeof *dst);
+    rows[r] = src + (size_t)b->primes[r] * n;
 }
 
 /* Slots of a plaintext buffer: those of the ciphertext it meets. */
@@ -137,100 +206,87 @@ static size_t plain_slots(const sp_state *s, int node) {
   return cf_ckks_params_slots(s->params);
 }
 
-static cf_status fill_buffer(sp_state *s, size_t b, uint64_t *host, cf_ckks_ciphertext **cts) {
+/* This run's content of buffer b, as row pointers into *pt, the input's
+ * ciphertext or the keys; false in *has for buffers the DAG computes.
+ * Plaintexts are encoded and inputs encrypted on every run, as the direct
+ * evaluator does; keys are the executor's own. */
+static cf_status input_rows(sp_state *s, size_t b, const uint64_t **rows, bool *has,
+                            bool *encrypted, cf_ckks_plaintext **pt) {
   const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
   const cf_dag_buffer_info *info = cf_dag_buffer_info_at(s->dag, b);
   size_t n = cf_ckks_params_n(s->params);
   const cf_chain *c = &s->p->chain;
+  *has = false;
   if (db->role == CF_BUFFER_KEY) {
     const uint64_t *k =
         info->galois
             ? cf_ckks_galois_key_poly(s->ctx, s->gk, info->galois, (int)info->digit, db->poly)
             : cf_ckks_relin_key_poly(s->ctx, s->rlk, (int)info->digit, db->poly);
     if (!k) return CF_FAIL(CF_ENOTFOUND, "no key for buffer %s", db->name);
-    copy_rows(host, db, k, n);
+    rows_of(rows, db, k, n);
+    *has = true;
     return CF_OK;
   }
   if (db->role == CF_BUFFER_PLAINTEXT) {
     size_t slots = info->slots ? info->slots : plain_slots(s, info->node);
     double *d = NULL;
     CF_TRY(cf_plain_values(s->p, info->node, slots, &s->in, &d));
-    cf_ckks_plaintext *pt = NULL;
-    cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, info->level, info->scale, &pt);
+    cf_status st = cf_ckks_encode(s->ctx, d, NULL, slots, info->level, info->scale, pt);
     free(d);
-    if (st == CF_OK) copy_rows(host, db, cf_ckks_plaintext_poly(pt), n);
-    cf_ckks_plaintext_destroy(pt);
-    return st;
+    CF_TRY(st);
+    rows_of(rows, db, cf_ckks_plaintext_poly(*pt), n);
+    *has = true;
+    return CF_OK;
   }
   if (db->role != CF_BUFFER_CIPHERTEXT || db->value < 0) return CF_OK;
   const cf_node *node = &s->p->nodes[db->value];
   if (node->op != CF_OP_INPUT) return CF_OK;
-  if (!cts[db->value]) {
+  cf_ckks_ciphertext **ct = &s->cts[db->value];
+  if (!encrypted[db->value]) {
     const cf_named *v = cf_named_get(&s->in, node->name);
     if (!v) return CF_FAIL(CF_ENOTFOUND, "no value given for input '%s'", node->name);
     if (v->n != node->type.slots)
       return CF_FAIL(CF_EINVAL, "input '%s' has %u slots, %zu values given", node->name,
                      node->type.slots, v->n);
-    cf_ckks_plaintext *pt = NULL;
-    CF_TRY(cf_ckks_ciphertext_create(s->ctx, &cts[db->value]));
+    if (!*ct) CF_TRY(cf_ckks_ciphertext_create(s->ctx, ct));
+    cf_ckks_plaintext *m = NULL;
     cf_status st = cf_ckks_encode(s->ctx, v->re, v->im, v->n, node->type.level,
-                                  cf_scale_value(c, &node->type.scale), &pt);
-    if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, cts[db->value]);
-    cf_ckks_plaintext_destroy(pt);
+                                  cf_scale_value(c, &node->type.scale), &m);
+    if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, m, *ct);
+    cf_ckks_plaintext_destroy(m);
     CF_TRY(st);
+    encrypted[db->value] = true;
   }
-  copy_rows(host, db, cf_ckks_ciphertext_poly(cts[db->value], db->poly), n);
+  rows_of(rows, db, cf_ckks_ciphertext_poly(*ct, db->poly), n);
+  *has = true;
   return CF_OK;
 }
 
-static cf_status decrypt_output(sp_state *s, const cf_dag_output *o, uint64_t **host) {
+/* Decrypts output i from its rows (read back by the run). */
+static cf_status decrypt_output(sp_state *s, size_t i) {
+  const cf_dag_output *o = cf_dag_output_at(s->dag, i);
   const cf_node *node = &s->p->nodes[o->value];
-  size_t n = cf_ckks_params_n(s->params), slots = node->type.slots;
-  double *zero = calloc(slots ? slots : 1, sizeof *zero), *re = calloc(slots ? slots : 1, 8),
-         *im = calloc(slots ? slots : 1, 8);
-  cf_ckks_plaintext *pt = NULL, *dec = NULL;
-  cf_ckks_ciphertext *ct = NULL;
-  cf_status st = zero && re && im ? CF_OK : CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
-  /* A ciphertext of the right level, scale and size, whose rows are replaced. */
-  /* Encoded at scale 1 (an output scale such as 2^80 is beyond what the
-   * encoder accepts), then given the output's scale for decoding. */
-  if (st == CF_OK) st = cf_ckks_encode(s->ctx, zero, NULL, slots, (int)o->nlimbs - 1, 1.0, &pt);
-  if (st == CF_OK) st = cf_ckks_ciphertext_create(s->ctx, &ct);
-  if (st == CF_OK) st = cf_ckks_encrypt_sk(s->ctx, s->sk, pt, ct);
-  if (st == CF_OK) ct->scale = cf_scale_value(&s->p->chain, &node->type.scale);
-  if (st == CF_OK && cf_ckks_ciphertext_size(ct) != o->npolys)
-    st = CF_FAIL(CF_EUNSUPPORTED, "output '%s' has %d polynomials", o->name, o->npolys);
-  for (int i = 0; st == CF_OK && i < o->npolys; i++)
-    memcpy(cf_ckks_ciphertext_poly(ct, i), host[o->buffers[i]],
-           (size_t)o->nlimbs * n * sizeof(uint64_t));
-  if (st == CF_OK) st = cf_ckks_decrypt(s->ctx, s->sk, ct, &dec);
+  size_t n = cf_ckks_params_n(s->params), slots = node->type.slots, words = (size_t)o->nlimbs * n;
+  if (!s->dec_shared[i])
+    for (int k = 0; k < o->npolys; k++)
+      memcpy(s->dec[i] + (size_t)k * words, s->out_rows[o->buffers[k]], words * sizeof **s->dec);
+  /* A ciphertext over the rows, read only by decryption. */
+  cf_ckks_ciphertext ct = {.ctx = s->ctx,
+                           .level = (int)o->nlimbs - 1,
+                           .scale = cf_scale_value(&s->p->chain, &node->type.scale),
+                           .slots = slots,
+                           .size = o->npolys,
+                           .cap = words * (size_t)o->npolys,
+                           .data = s->dec[i]};
+  double *re = calloc(slots ? slots : 1, sizeof *re), *im = calloc(slots ? slots : 1, sizeof *im);
+  cf_ckks_plaintext *dec = NULL;
+  cf_status st = re && im ? CF_OK : CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
+  if (st == CF_OK) st = cf_ckks_decrypt(s->ctx, s->sk, &ct, &dec);
   if (st == CF_OK) st = cf_ckks_decode(s->ctx, dec, re, im);
   if (st == CF_OK) st = cf_named_put(&s->out, o->name, re, im, slots);
-  cf_ckks_plaintext_destroy(pt), cf_ckks_plaintext_destroy(dec);
-  cf_ckks_ciphertext_destroy(ct);
-  free(zero), free(re), free(im);
+  cf_ckks_plaintext_destroy(dec);
+  free(re), free(im);
   return st;
-}
-
-/* Host copies for the sequential reference: the same inputs, and room for
- * every buffer the sequential executor touches. */
-static cf_status clone_host(const cf_dag *dag, size_t n, uint64_t **host, const bool *is_out,
-                            uint64_t ***out) {
-  size_t nb = cf_dag_nbuffers(dag);
-  uint64_t **c = calloc(nb ? nb : 1, sizeof *c);
-  if (!c) return CF_FAIL(CF_ENOMEM, "verification copies");
-  for (size_t b = 0; b < nb; b++) {
-    size_t words = (size_t)cf_dag_buffer_at(dag, b)->nlimbs * n;
-    c[b] = calloc(words ? words : 1, sizeof **c);
-    if (!c[b]) {
-      *out = c;
-      return CF_FAIL(CF_ENOMEM, "verification copy of buffer %zu", b);
-    }
-    if (host[b]) memcpy(c[b], host[b], words * sizeof **c);
-  }
-  (void)is_out;
-  *out = c;
-  return CF_OK;
 }
 
 static void free_host(const cf_dag *dag, uint64_t **h) {
@@ -256,64 +312,94 @@ static cf_status compare_outputs(const cf_dag *dag, size_t n, uint64_t **got, ui
   return CF_OK;
 }
 
+/* Encrypts the inputs and encodes the plaintexts into StarPU's data (keys
+ * only when the data does not hold them yet), and into ref[b], when ref is
+ * given, for the sequential reference. */
+static cf_status fill_inputs(sp_state *s, uint64_t **ref) {
+  size_t nb = cf_dag_nbuffers(s->dag), n = cf_ckks_params_n(s->params), maxl = 1;
+  for (size_t b = 0; b < nb; b++)
+    if (cf_dag_buffer_at(s->dag, b)->nlimbs > maxl) maxl = cf_dag_buffer_at(s->dag, b)->nlimbs;
+  const uint64_t **rows = malloc(maxl * sizeof *rows);
+  bool *encrypted = calloc(s->p->n + 1, sizeof *encrypted);
+  cf_status st = rows && encrypted ? CF_OK : CF_FAIL(CF_ENOMEM, "StarPU executor: input rows");
+  for (size_t b = 0; st == CF_OK && b < nb; b++) {
+    const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
+    bool kept = db->role == CF_BUFFER_KEY && cf_sp_plan_filled(s->plan, (uint32_t)b);
+    if (db->role == CF_BUFFER_TEMP || (kept && !ref)) continue;
+    cf_ckks_plaintext *pt = NULL;
+    bool has = false;
+    st = input_rows(s, b, rows, &has, encrypted, &pt);
+    if (st == CF_OK && has && !kept) st = cf_sp_plan_fill(s->plan, (uint32_t)b, rows);
+    if (st == CF_OK && has && ref) {
+      ref[b] = malloc((size_t)db->nlimbs * n * sizeof **ref);
+      if (!ref[b]) st = CF_FAIL(CF_ENOMEM, "verification copy of buffer %zu", b);
+      for (uint32_t l = 0; st == CF_OK && l < db->nlimbs; l++)
+        memcpy(ref[b] + (size_t)l * n, rows[l], n * sizeof **ref);
+    }
+    cf_ckks_plaintext_destroy(pt);
+  }
+  free(rows), free(encrypted);
+  return st;
+}
+
+/* The sequential reference on ref (inputs filled): room for every other buffer. */
+static cf_status run_reference(sp_state *s, const cf_kernel_runner *r, uint64_t **ref) {
+  size_t n = cf_ckks_params_n(s->params);
+  for (size_t b = 0; b < cf_dag_nbuffers(s->dag); b++) {
+    if (ref[b]) continue;
+    ref[b] = calloc((size_t)cf_dag_buffer_at(s->dag, b)->nlimbs * n, sizeof **ref);
+    if (!ref[b]) return CF_FAIL(CF_ENOMEM, "verification copy of buffer %zu", b);
+  }
+  return cf_seq_execute(s->dag, r, ref);
+}
+
 static cf_status sp_run(cf_executor *ex) {
   sp_state *s = ex->state;
   if (!s->p || !s->dag) return CF_FAIL(CF_EINVAL, "StarPU executor: prepare was not called");
   size_t nb = cf_dag_nbuffers(s->dag), n = cf_ckks_params_n(s->params);
-  uint64_t **host = calloc(nb ? nb : 1, sizeof *host);
-  cf_ckks_ciphertext **cts = calloc(s->p->n + 1, sizeof *cts);
-  cf_ckks_runner *cr = NULL;
-  cf_status st = host && cts ? CF_OK : CF_FAIL(CF_ENOMEM, "StarPU executor: buffers");
-  bool *is_out = calloc(nb ? nb : 1, sizeof *is_out);
-  if (!is_out) st = CF_FAIL(CF_ENOMEM, "StarPU executor: output table");
-  for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++) {
-    const cf_dag_output *o = cf_dag_output_at(s->dag, i);
-    for (int k = 0; k < o->npolys; k++)
-      if (o->buffers[k] < nb) is_out[o->buffers[k]] = true;
+  if (s->plan && !cf_sp_plan_current(s->plan)) {
+    /* StarPU was restarted: the data registered before is gone. */
+    cf_sp_plan_destroy(s->plan);
+    s->plan = NULL;
   }
   uint64_t t0 = clock_ns();
   s->times.at_encrypt = starpu_ns();
-  for (size_t b = 0; st == CF_OK && b < nb; b++) {
-    const cf_dag_buffer *db = cf_dag_buffer_at(s->dag, b);
-    if (db->role == CF_BUFFER_TEMP && !is_out[b]) continue;
-    host[b] = calloc((size_t)db->nlimbs * n, sizeof **host);
-    st = host[b] ? fill_buffer(s, b, host[b], cts)
-                 : CF_FAIL(CF_ENOMEM, "buffer %zu: %u rows", b, db->nlimbs);
+  cf_sp_host_begin();
+  cf_status st = s->plan ? CF_OK : cf_sp_plan_create(s->dag, (uint32_t)n, &s->plan);
+  uint64_t **ref = NULL;
+  if (st == CF_OK && s->verify) {
+    ref = calloc(nb ? nb : 1, sizeof *ref);
+    if (!ref) st = CF_FAIL(CF_ENOMEM, "verification copies");
   }
-  if (st == CF_OK) st = cf_ckks_runner_create(s->ctx, s->dag, &cr);
+  if (st == CF_OK) st = fill_inputs(s, ref);
   cf_trace_log *trace = NULL;
   if (st == CF_OK && s->trace_on) {
     cf_trace_log_free(&s->trace);
     st = cf_trace_log_init(&s->trace, s->dag);
     trace = &s->trace;
   }
-  uint64_t **ref = NULL;
-  if (st == CF_OK && s->verify) st = clone_host(s->dag, n, host, is_out, &ref);
-  cf_kernel_runner r = cr ? cf_ckks_runner_get(cr) : (cf_kernel_runner){0};
+  cf_kernel_runner r = cf_ckks_runner_get(s->cr);
   uint64_t t1 = clock_ns();
   s->times.at_verify = starpu_ns();
-  if (st == CF_OK && ref) st = cf_seq_execute(s->dag, &r, ref);
+  if (st == CF_OK && ref) st = run_reference(s, &r, ref);
   uint64_t t2 = clock_ns();
   s->times.at_execute = starpu_ns();
+  s->have_stats = false;
   if (st == CF_OK) {
-    st = cf_sp_execute(s->dag, &r, host, &s->stats, trace);
+    st = cf_sp_plan_run(s->plan, &r, s->out_rows, &s->stats, trace);
     s->have_stats = st == CF_OK;
   }
-  if (st == CF_OK && ref) st = compare_outputs(s->dag, n, host, ref);
+  if (st == CF_OK && ref) st = compare_outputs(s->dag, n, s->out_rows, ref);
   free_host(s->dag, ref);
   uint64_t t3 = clock_ns();
   s->times.at_decrypt = starpu_ns();
+  cf_sp_host_begin();
   for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
-    st = decrypt_output(s, cf_dag_output_at(s->dag, i), host);
+    st = decrypt_output(s, i);
+  cf_sp_host_end();
   s->times.encrypt_ns = t1 - t0, s->times.verify_ns = t2 - t1;
   s->times.execute_ns = t3 - t2, s->times.decrypt_ns = clock_ns() - t3;
   s->times.at_end = starpu_ns();
-  cf_ckks_runner_destroy(cr);
-  for (size_t v = 0; cts && v < s->p->n; v++)
-    cf_ckks_ciphertext_destroy(cts[v]);
-  for (size_t b = 0; host && b < nb; b++)
-    free(host[b]);
-  free(host), free(cts), free(is_out);
   return st;
 }
 

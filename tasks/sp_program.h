@@ -3,10 +3,14 @@
  * (cf_executor_prepare / set_input / run / get_output).
  *
  * prepare lowers the program to a DAG (grain, fusion) and generates a fresh
- * secret key plus the relinearization and rotation keys the program needs;
- * run encrypts the inputs, encodes the plaintexts, copies keys into the
- * DAG's key buffers, executes the DAG with cf_sp_execute over the CKKS
- * runner, and decrypts the outputs. StarPU must be started (cf_sp_start).
+ * secret key plus the relinearization and rotation keys the program needs.
+ * The first run registers the DAG's data with StarPU (cf_sp_plan) and
+ * copies the keys in; the data stays registered, so later runs only
+ * encrypt the inputs and encode the plaintexts (each copied once, from its
+ * CKKS object into StarPU's buffer), execute the DAG with the CKKS runner,
+ * read the outputs back in the layout decryption reads, and decrypt them. StarPU's idle workers are
+ * paused during those host stages. StarPU must be started (cf_sp_start); after a restart the next
+ * run registers the data again.
  */
 #ifndef CF_TASKS_SP_PROGRAM_H
 #define CF_TASKS_SP_PROGRAM_H
@@ -30,9 +34,10 @@ void cf_executor_starpu_trace(cf_executor *ex, bool on);
 const cf_trace_log *cf_executor_starpu_trace_log(const cf_executor *ex);
 
 /* Where the time of the last prepare (keygen) and run went, in ns.
- * encrypt: encryption, plaintext encoding and key copies into the DAG's
- * buffers; verify: the sequential reference run (0 without verify);
- * execute: the StarPU run (data registration, tasks, read-back). */
+ * encrypt: encryption and plaintext encoding into StarPU's data (and, on a
+ * run that registers it, the registration and key copies); verify: the
+ * sequential reference run (0 without verify); execute: the StarPU run
+ * (tasks, read-back of the outputs). */
 typedef struct cf_sp_stage_times {
   uint64_t keygen_ns, encrypt_ns, verify_ns, execute_ns, decrypt_ns;
   /* When the run's stages began (and it ended), on StarPU's clock, the one

@@ -50,18 +50,25 @@ static uint64_t **run_both(cf_dag *dag, const char *policy, uint64_t seed) {
   cf_ckks_runner *cr;
   assert_int_equal(cf_ckks_runner_create(ctx, dag, &cr), CF_OK);
   cf_kernel_runner r = cf_ckks_runner_get(cr);
-  uint64_t **a = sp_test_host(dag, n, primes, seed), **b = sp_test_clone(dag, n, a);
+  uint64_t **a = sp_test_host(dag, n, primes, seed);
+  /* Blocks: pieces of split buffers are read in place; segments: staged. */
+  const cf_mem_mode modes[] = {CF_MEM_BLOCKS, CF_MEM_SEGMENTS};
+  uint64_t **b[2] = {sp_test_clone(dag, n, a), sp_test_clone(dag, n, a)};
   cf_status st = cf_seq_execute(dag, &r, a);
   if (st != CF_OK) fail_msg("sequential: %s", cf_last_error());
-  cf_sp_options o = sp_test_options(policy);
-  sp_test_start(&o);
-  st = cf_sp_execute(dag, &r, b, NULL, NULL);
-  if (st != CF_OK) fail_msg("StarPU: %s", cf_last_error());
-  cf_sp_stop();
-  for (size_t k = 0; k < cf_dag_nbuffers(dag); k++)
-    if (memcmp(a[k], b[k], (size_t)cf_dag_buffer_at(dag, k)->nlimbs * n * 8))
-      fail_msg("policy %s: buffer %zu (%s) differs", policy, k, cf_dag_buffer_at(dag, k)->name);
-  sp_test_free(dag, b);
+  for (int m = 0; m < 2; m++) {
+    cf_sp_options o = sp_test_options(policy);
+    o.data_mode = modes[m];
+    sp_test_start(&o);
+    st = cf_sp_execute(dag, &r, b[m], NULL, NULL);
+    if (st != CF_OK) fail_msg("StarPU: %s", cf_last_error());
+    cf_sp_stop();
+    for (size_t k = 0; k < cf_dag_nbuffers(dag); k++)
+      if (memcmp(a[k], b[m][k], (size_t)cf_dag_buffer_at(dag, k)->nlimbs * n * 8))
+        fail_msg("policy %s mode %d: buffer %zu (%s) differs", policy, (int)modes[m], k,
+                 cf_dag_buffer_at(dag, k)->name);
+    sp_test_free(dag, b[m]);
+  }
   cf_ckks_runner_destroy(cr);
   return a;
 }

@@ -68,6 +68,13 @@ static void test_filter_mode(void **state) {
   compare("dmda", 1, CF_MEM_FILTER, false, seed0 + 101);
 }
 
+static void test_blocks_mode(void **state) {
+  (void)state;
+  compare("cf-affinity", 4, CF_MEM_BLOCKS, true, seed0 + 150);
+  compare("cf-critpath", 1, CF_MEM_BLOCKS, true, seed0 + 151);
+  compare("eager", 0, CF_MEM_BLOCKS, false, seed0 + 152);
+}
+
 static void test_no_priorities(void **state) {
   (void)state;
   compare("prio", 1, CF_MEM_SEGMENTS, false, seed0 + 200);
@@ -143,7 +150,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_errors),          cmocka_unit_test(test_many_buffers),
       cmocka_unit_test(test_policies_grains), cmocka_unit_test(test_filter_mode),
-      cmocka_unit_test(test_no_priorities),
+      cmocka_unit_test(test_no_priorities),   cmocka_unit_test(test_blocks_mode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
