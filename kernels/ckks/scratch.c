@@ -48,11 +48,15 @@ void cf_ckks_scratch_destroy(cf_ckks_scratch *s) {
   free(s);
 }
 
-/* The smallest idle block that fits, removed from the pool; NULL if none. */
-static block *take_idle(cf_ckks_scratch *s, size_t words) {
+/*
+ * The smallest idle block with at least `min` words (fits = true) or with
+ * fewer than `min` words (fits = false), removed from the pool; NULL if none.
+ */
+static block *take_smallest(cf_ckks_scratch *s, size_t min, bool fits) {
   int best = -1;
   for (int i = 0; i < s->nidle; i++)
-    if (s->idle[i]->words >= words && (best < 0 || s->idle[i]->words < s->idle[best]->words))
+    if ((s->idle[i]->words >= min) == fits &&
+        (best < 0 || s->idle[i]->words < s->idle[best]->words))
       best = i;
   if (best < 0) return NULL;
   block *b = s->idle[best];
@@ -63,7 +67,7 @@ static block *take_idle(cf_ckks_scratch *s, size_t words) {
 
 uint64_t *cf_ckks_scratch_take(cf_ckks_scratch *s, size_t words) {
   lock(s);
-  block *b = take_idle(s, words);
+  block *b = take_smallest(s, words, true);
   unlock(s);
   if (!b) {
     size_t bytes = block_bytes(words);
@@ -74,27 +78,15 @@ uint64_t *cf_ckks_scratch_take(cf_ckks_scratch *s, size_t words) {
   return payload(b);
 }
 
-/* Idle blocks smaller than the newcomer make room for it: large buffers are the costly ones. */
-static block *evict_smaller(cf_ckks_scratch *s, size_t words) {
-  int small = -1;
-  for (int i = 0; i < s->nidle; i++)
-    if (s->idle[i]->words < words && (small < 0 || s->idle[i]->words < s->idle[small]->words))
-      small = i;
-  if (small < 0) return NULL;
-  block *b = s->idle[small];
-  s->idle[small] = s->idle[--s->nidle];
-  s->idle_bytes -= block_bytes(b->words);
-  return b;
-}
-
 void cf_ckks_scratch_give(cf_ckks_scratch *s, uint64_t *p) {
   if (!p) return;
   block *b = header(p), *evicted[IDLE_MAX];
   size_t bytes = block_bytes(b->words);
   int nev = 0;
   lock(s);
+  /* Smaller idle blocks make room for a newcomer: large buffers are the costly ones. */
   while (bytes <= s->cap_bytes && (s->nidle == IDLE_MAX || s->idle_bytes + bytes > s->cap_bytes)) {
-    block *e = evict_smaller(s, b->words);
+    block *e = take_smallest(s, b->words, false);
     if (!e) break;
     evicted[nev++] = e;
   }
