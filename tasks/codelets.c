@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "cipherflow/ckks.h"
 #include "tasks/codelets_cuda.h"
 
 enum { STACK_ROWS = 256 };
@@ -81,11 +82,31 @@ void cf_sp_task_done(void *arg) {
   atomic_fetch_add(&a->run->done, 1);
 }
 
+/*
+ * Limbs of the task's first piece whose prime is 2^50 or more. The CPU
+ * kernels take a different, about twice slower path for them (64-bit
+ * instead of IFMA arithmetic), so tasks of one kind and size with and
+ * without such limbs need separate history entries.
+ */
+static uint32_t wide_limbs(const cf_sp_task_arg *a) {
+  const cf_ckks_context *ctx = a->run->runner->ckks;
+  const cf_dag_piece *pc = &a->task->pieces[0];
+  const cf_dag_buffer *db = cf_dag_buffer_at(a->run->dag, pc->buffer);
+  if (!ctx || !db->primes) return 0;
+  const cf_ckks_params *p = cf_ckks_context_params(ctx);
+  uint32_t wide = 0;
+  for (uint32_t l = 0; l < pc->nlimbs; l++)
+    wide += cf_ckks_params_prime(p, db->primes[pc->first_limb + l]) >= (1ull << 50);
+  return wide;
+}
+
+/* History-model key: kernel, N, limbs, and how many of them are wide. */
 static uint32_t footprint(struct starpu_task *task) {
   const cf_sp_task_arg *a = task->cl_arg;
   uint32_t key = starpu_hash_crc32c_be((uint32_t)a->task->kind, 0);
   key = starpu_hash_crc32c_be(a->run->runner->n, key);
-  return starpu_hash_crc32c_be(a->limbs, key);
+  key = starpu_hash_crc32c_be(a->limbs, key);
+  return starpu_hash_crc32c_be(wide_limbs(a), key);
 }
 
 static struct starpu_perfmodel models[CF_KERNEL_COUNT];
