@@ -44,11 +44,12 @@ static cf_status precision(cf_executor *sim, cf_executor *ex, const cf_program *
 int cmd_run(int argc, char **argv) {
   const char *sched = NULL, *trace = NULL, *config = NULL, *preset = NULL, *model_dir = NULL;
   long grain = -1, ncpus = -1, seed = -1;
-  bool fuse = false, no_prio = false, verify = false, direct = false;
+  bool no_fuse = false, no_prio = false, verify = false, direct = false;
   const cli_opt opts[] = {
       {"sched", CLI_STRING, &sched, "NAME", "scheduling policy (default: cf-affinity)"},
       {"grain", CLI_INT, &grain, "K", "limbs per task, 0 for whole polynomials"},
-      {"fuse", CLI_FLAG, &fuse, NULL, "merge chains of limb-local tasks"},
+      {"no-fuse", CLI_FLAG, &no_fuse, NULL,
+       "one task per step (default: chains of limb-local steps fused)"},
       {"no-prio", CLI_FLAG, &no_prio, NULL, "no critical-path priorities"},
       {"ncpus", CLI_INT, &ncpus, "N", "CPU workers (default: StarPU's choice)"},
       {"verify", CLI_FLAG, &verify, NULL,
@@ -65,7 +66,7 @@ int cmd_run(int argc, char **argv) {
   };
   const cli_spec spec = {
       .command = "run",
-      .usage = "PROGRAM [--sched NAME] [--grain K] [--fuse] [--no-prio] [--ncpus N] [--verify] "
+      .usage = "PROGRAM [--sched NAME] [--grain K] [--no-fuse] [--no-prio] [--ncpus N] [--verify] "
                "[--trace FILE]",
       .summary = "Run an HE program encrypted on StarPU: keys, random inputs in [-1, 1), "
                  "encryption, the task DAG, decryption; prints the precision against the "
@@ -95,7 +96,7 @@ int cmd_run(int argc, char **argv) {
   if (grain > 65535) return cli_usage_error("run", "--grain must be in 0..65535, got %ld", grain);
   if (grain >= 0) o.sched.grain = (int)grain;
   if (ncpus >= 0) o.sched.ncpus = (int)ncpus;
-  if (fuse) o.sched.fuse = true;
+  if (no_fuse) o.sched.fuse = false;
   if (no_prio) o.sched.priorities = false;
 
   cf_program *p = NULL;

@@ -34,7 +34,7 @@ expect() { # expect STATUS PATTERN -- ARGS...
 
 md=$tmp/models
 expect 0 'bit-identical' -- run "$prog" --verify --ncpus 2 --grain 1 --model-dir "$md"
-expect 0 'policy dmdas, grain all' -- run "$prog" --sched dmdas --grain 0 --fuse --no-prio \
+expect 0 'policy dmdas, grain all' -- run "$prog" --sched dmdas --grain 0 --no-fuse --no-prio \
   --ncpus 2 --model-dir "$md" --trace "$tmp/t.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(e["ph"]=="X" for e in d["traceEvents"])' \
   "$tmp/t.json" && echo "ok: trace is JSON with task events" || { echo "FAIL: trace"; fails=$((fails + 1)); }
