@@ -77,7 +77,8 @@ static void fft_special_inv(const cf_ckks_context *ctx, double complex *v, size_
 
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out) {
   cf_ckks_plaintext *pt = calloc(1, sizeof *pt);
-  if (pt) pt->data = calloc((size_t)(level + 1) * ctx->n, sizeof(uint64_t));
+  /* Not zeroed: encode, decrypt and load write every row. */
+  if (pt) pt->data = malloc(cf_ckks_rows_bytes(ctx, (size_t)level + 1));
   if (!pt || !pt->data) {
     if (pt) free(pt);
     return CF_FAIL(CF_ENOMEM, "allocating a plaintext of %d limbs", level + 1);
