@@ -20,6 +20,39 @@
 
 enum { MAXS = 4096 };
 
+/* The same fresh inputs (from seed) into every input and external plaintext of p. */
+static void set_random_inputs(cf_executor *ex, const cf_program *p, uint64_t seed) {
+  for (size_t i = 0; i < p->n; i++) {
+    const cf_node *n = &p->nodes[i];
+    if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
+      continue;
+    uint64_t s = seed + i;
+    static double re[MAXS], im[MAXS];
+    for (uint32_t j = 0; j < n->type.slots; j++)
+      re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
+    assert_int_equal(cf_executor_set_input(ex, n->name, re, im, n->type.slots), CF_OK);
+  }
+}
+
+/* Largest error of ex's outputs against ref's, relative to ref's magnitude (at least 1). */
+static double output_gap(cf_executor *ex, cf_executor *ref, const cf_program *p) {
+  double worst = 0;
+  for (size_t o = 0; o < p->nout; o++) {
+    size_t m = p->nodes[p->outs[o].v].type.slots;
+    static double a[2][2][MAXS];
+    cf_executor *both[2] = {ref, ex};
+    for (int e = 0; e < 2; e++)
+      assert_int_equal(cf_executor_get_output(both[e], p->outs[o].name, a[e][0], a[e][1], m),
+                       CF_OK);
+    double mag = 1;
+    for (size_t j = 0; j < m; j++)
+      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
+    for (size_t j = 0; j < m; j++)
+      worst = fmax(worst, fmax(fabs(a[1][0][j] - a[0][0][j]), fabs(a[1][1][j] - a[0][1][j])) / mag);
+  }
+  return worst;
+}
+
 static double run_compare(const cf_ckks_params *pr, const cf_program *p, uint64_t seed,
                           unsigned grain, bool fuse) {
   cf_executor *ex[3];
@@ -32,33 +65,11 @@ static double run_compare(const cf_ckks_params *pr, const cf_program *p, uint64_
   assert_int_equal(cf_executor_create_ckks(pr, &ex[2]), CF_OK);
   for (int e = 0; e < 3; e++) {
     if (cf_executor_prepare(ex[e], p) != CF_OK) fail_msg("prepare %d: %s", e, cf_last_error());
-    for (size_t i = 0; i < p->n; i++) {
-      const cf_node *n = &p->nodes[i];
-      if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
-        continue;
-      uint64_t s = seed + i;
-      static double re[MAXS], im[MAXS];
-      for (uint32_t j = 0; j < n->type.slots; j++)
-        re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
-      assert_int_equal(cf_executor_set_input(ex[e], n->name, re, im, n->type.slots), CF_OK);
-    }
+    set_random_inputs(ex[e], p, seed);
     if (cf_executor_run(ex[e]) != CF_OK) fail_msg("run %d: %s", e, cf_last_error());
   }
   assert_non_null(cf_executor_starpu_stats(ex[1]));
-  double worst = 0;
-  for (size_t o = 0; o < p->nout; o++) {
-    size_t m = p->nodes[p->outs[o].v].type.slots;
-    static double a[3][2][MAXS];
-    for (int e = 0; e < 3; e++)
-      assert_int_equal(cf_executor_get_output(ex[e], p->outs[o].name, a[e][0], a[e][1], m), CF_OK);
-    double mag = 1;
-    for (size_t j = 0; j < m; j++)
-      mag = fmax(mag, fmax(fabs(a[0][0][j]), fabs(a[0][1][j])));
-    for (int e = 1; e < 3; e++)
-      for (size_t j = 0; j < m; j++)
-        worst =
-            fmax(worst, fmax(fabs(a[0][0][j] - a[e][0][j]), fabs(a[0][1][j] - a[e][1][j])) / mag);
-  }
+  double worst = fmax(output_gap(ex[1], ex[0], p), output_gap(ex[2], ex[0], p));
   for (int e = 0; e < 3; e++)
     cf_executor_destroy(ex[e]);
   return worst;
@@ -92,32 +103,10 @@ static void test_random_programs(void **state) {
 static double against_sim(cf_executor *ex, cf_executor *sim, const cf_program *p, uint64_t seed) {
   cf_executor *both[2] = {ex, sim};
   for (int e = 0; e < 2; e++) {
-    for (size_t i = 0; i < p->n; i++) {
-      const cf_node *n = &p->nodes[i];
-      if (n->op != CF_OP_INPUT && !(n->op == CF_OP_PLAINTEXT && n->data_kind == CF_DATA_EXTERNAL))
-        continue;
-      uint64_t s = seed + i;
-      static double re[MAXS], im[MAXS];
-      for (uint32_t j = 0; j < n->type.slots; j++)
-        re[j] = rnd_unit(&s), im[j] = n->op == CF_OP_INPUT ? rnd_unit(&s) * 0.5 : 0;
-      assert_int_equal(cf_executor_set_input(both[e], n->name, re, im, n->type.slots), CF_OK);
-    }
+    set_random_inputs(both[e], p, seed);
     if (cf_executor_run(both[e]) != CF_OK) fail_msg("run %d: %s", e, cf_last_error());
   }
-  double worst = 0;
-  for (size_t o = 0; o < p->nout; o++) {
-    size_t m = p->nodes[p->outs[o].v].type.slots;
-    static double a[2][2][MAXS];
-    for (int e = 0; e < 2; e++)
-      assert_int_equal(cf_executor_get_output(both[e], p->outs[o].name, a[e][0], a[e][1], m),
-                       CF_OK);
-    double mag = 1;
-    for (size_t j = 0; j < m; j++)
-      mag = fmax(mag, fmax(fabs(a[1][0][j]), fabs(a[1][1][j])));
-    for (size_t j = 0; j < m; j++)
-      worst = fmax(worst, fmax(fabs(a[0][0][j] - a[1][0][j]), fabs(a[0][1][j] - a[1][1][j])) / mag);
-  }
-  return worst;
+  return output_gap(ex, sim, p);
 }
 
 /* One StarPU executor run again and again keeps its data (keys filled
