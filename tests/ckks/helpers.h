@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "cipherflow/ckks.h"
@@ -14,6 +15,17 @@ static inline double rnd_unit(void) { return (double)randombytes_random() / 2147
 static inline void rnd_fill(double *v, size_t n) {
   for (size_t i = 0; i < n; i++)
     v[i] = rnd_unit();
+}
+
+/* The insecure toy context, its slot count and default scale; false on failure. */
+static inline bool toy_context(cf_ckks_context **ctx, size_t *slots, double *scale) {
+  cf_ckks_params *p = NULL;
+  if (cf_ckks_params_preset("toy", true, &p) != CF_OK) return false;
+  bool ok = cf_ckks_context_create(p, ctx) == CF_OK;
+  *slots = cf_ckks_params_slots(p);
+  *scale = cf_ckks_params_scale(p);
+  cf_ckks_params_destroy(p);
+  return ok;
 }
 
 /* -log2 of the largest absolute error between (re, im) and (er, ei). */

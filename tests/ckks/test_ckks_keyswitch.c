@@ -42,12 +42,7 @@ typedef struct fx {
 
 static int setup(void **state) {
   fx *f = calloc(1, sizeof *f);
-  cf_ckks_params *p = NULL;
-  if (cf_ckks_params_preset("toy", true, &p) != CF_OK) return -1;
-  if (cf_ckks_context_create(p, &f->ctx) != CF_OK) return -1;
-  f->slots = cf_ckks_params_slots(p);
-  f->scale = cf_ckks_params_scale(p);
-  cf_ckks_params_destroy(p);
+  if (!toy_context(&f->ctx, &f->slots, &f->scale)) return -1;
   for (size_t k = 1; k < f->slots; k *= 2) {
     f->steps[f->nsteps++] = (int)k;
     f->steps[f->nsteps++] = -(int)k;

@@ -30,12 +30,7 @@ static const int rot_steps[] = {1, 2, 5, -1, 100, 511};
 
 static int setup(void **state) {
   fx *f = calloc(1, sizeof *f);
-  cf_ckks_params *p = NULL;
-  if (cf_ckks_params_preset("toy", true, &p) != CF_OK) return -1;
-  if (cf_ckks_context_create(p, &f->ctx) != CF_OK) return -1;
-  f->slots = cf_ckks_params_slots(p);
-  f->scale = cf_ckks_params_scale(p);
-  cf_ckks_params_destroy(p);
+  if (!toy_context(&f->ctx, &f->slots, &f->scale)) return -1;
   if (cf_ckks_keygen_secret(f->ctx, &f->sk) != CF_OK) return -1;
   if (cf_ckks_keygen_public(f->ctx, f->sk, &f->pk) != CF_OK) return -1;
   if (cf_ckks_keygen_relin(f->ctx, f->sk, &f->rlk) != CF_OK) return -1;
