@@ -468,10 +468,13 @@ cf_status cf_ckks_x_rotate_hoisted(const cf_ckks_exec *x, const cf_ckks_galois_k
 static cf_status rotate_common(const cf_ckks_context *ctx, const cf_ckks_galois_key *gk,
                                const cf_ckks_ciphertext *a, const uint64_t *g, size_t count,
                                cf_ckks_ciphertext *const *outs, const char *what) {
-  if (!ctx || !gk || (count && !outs)) return CF_FAIL(CF_EINVAL, "%s: NULL argument", what);
+  if (!ctx || (count && !outs)) return CF_FAIL(CF_EINVAL, "%s: NULL argument", what);
   CF_TRY(check_ct(ctx, a, what));
-  for (size_t i = 0; i < count; i++)
+  for (size_t i = 0; i < count; i++) {
     if (!outs[i]) return CF_FAIL(CF_EINVAL, "%s: output %zu is NULL", what, i);
+    /* rotations by 0 (Galois element 1) are copies and need no key */
+    if (!gk && g[i] != 1) return CF_FAIL(CF_EINVAL, "%s: Galois keys are NULL", what);
+  }
   cf_ckks_exec x = whole(ctx);
   return cf_ckks_x_rotate_hoisted(&x, gk, a, g, count, outs);
 }

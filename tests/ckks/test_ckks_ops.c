@@ -478,6 +478,14 @@ static void test_null_and_empty(void **state) {
   assert_int_equal(cf_ckks_add(f->ctx, e, e, r), CF_EINVAL);
   assert_int_equal(cf_ckks_rotate(f->ctx, f->gk, NULL, 1, r), CF_EINVAL);
   assert_int_equal(cf_ckks_mul(f->ctx, NULL, e, e, r), CF_EINVAL);
+  /* without Galois keys: a rotation by 0 is a copy, any other step is refused */
+  vec a = vrand(f->slots);
+  cf_ckks_ciphertext *ca = enc(f, a, 1, 1);
+  assert_int_equal(cf_ckks_rotate(f->ctx, NULL, ca, 1, r), CF_EINVAL);
+  assert_int_equal(cf_ckks_rotate(f->ctx, NULL, ca, 0, r), CF_OK);
+  expect(f, r, a, 20, "rotate by 0, no keys");
+  cf_ckks_ciphertext_destroy(ca);
+  vfree(a);
   cf_ckks_ciphertext_destroy(NULL);
   cf_ckks_plaintext_destroy(NULL);
   cf_ckks_secret_key_destroy(NULL);
