@@ -15,6 +15,7 @@ void cf_sched_config_default(cf_sched_config *c) {
   c->priorities = true;
   c->grain = CF_SCHED_DEFAULT_GRAIN;
   c->fuse = true;
+  c->share = true;
   c->ncpus = 0;
   c->prefetch = true;
   c->transfer_weight = 1.0;
@@ -51,6 +52,7 @@ cf_status cf_sched_config_set(cf_sched_config *c, const char *key, const char *v
   }
   if (!strcmp(key, "priorities")) return parse_bool(key, v, &c->priorities);
   if (!strcmp(key, "fuse")) return parse_bool(key, v, &c->fuse);
+  if (!strcmp(key, "share")) return parse_bool(key, v, &c->share);
   if (!strcmp(key, "prefetch")) return parse_bool(key, v, &c->prefetch);
   if (!strcmp(key, "grain")) {
     if (!strcmp(v, "all")) {
@@ -108,11 +110,12 @@ cf_status cf_sched_config_load(cf_sched_config *c, const char *path) {
 }
 
 cf_status cf_sched_config_write(const cf_sched_config *c, FILE *out) {
-  int n = fprintf(out,
-                  "policy = %s\npriorities = %s\ngrain = %d\nfuse = %s\nncpus = %d\n"
-                  "prefetch = %s\ntransfer_weight = %.17g\n",
-                  c->policy, c->priorities ? "on" : "off", c->grain, c->fuse ? "on" : "off",
-                  c->ncpus, c->prefetch ? "on" : "off", c->transfer_weight);
+  int n =
+      fprintf(out,
+              "policy = %s\npriorities = %s\ngrain = %d\nfuse = %s\nshare = %s\n"
+              "ncpus = %d\nprefetch = %s\ntransfer_weight = %.17g\n",
+              c->policy, c->priorities ? "on" : "off", c->grain, c->fuse ? "on" : "off",
+              c->share ? "on" : "off", c->ncpus, c->prefetch ? "on" : "off", c->transfer_weight);
   return n < 0 ? CF_FAIL(CF_EIO, "writing the configuration failed") : CF_OK;
 }
 

@@ -10,6 +10,7 @@
  *   priorities = on
  *   grain = 4          # limbs per task; 0 = whole polynomial
  *   fuse = off
+ *   share = on         # temporaries reuse the memory of dead ones
  *   ncpus = 2          # 0 = StarPU's default
  *   prefetch = on
  *   transfer_weight = 1.0
@@ -29,7 +30,8 @@ typedef struct cf_sched_config {
   bool priorities;
   int grain; /* limbs per task, 0 = all limbs of a polynomial in one task */
   bool fuse;
-  int ncpus; /* 0 = StarPU's default */
+  bool share; /* temporaries share memory where lifetimes allow (memory/share.h) */
+  int ncpus;  /* 0 = StarPU's default */
   bool prefetch;
   double transfer_weight; /* >= 0; scales data-transfer time against compute time */
 } cf_sched_config;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "memory/share.h"
 #include "scheduler/cf_policy.h"
 #include "scheduler/policies.h"
 #include "scheduler/priority.h"
@@ -237,7 +238,24 @@ static void unlink_plan(cf_sp_plan *p) {
   p->prev = p->next = NULL;
 }
 
-cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
+/* Registers the DAG's data, with temporaries sharing stores if asked. */
+static cf_status register_plan(cf_sp_plan *p, const uint8_t *keep) {
+  uint32_t *store = NULL, nstores = 0;
+  if (cf_sp_rt.share) {
+    store = malloc((p->nb ? p->nb : 1) * sizeof *store);
+    if (!store) return CF_FAIL(CF_ENOMEM, "StarPU plan: stores of %zu buffers", p->nb);
+    cf_status st = cf_mem_plan_sharing(p->dag, keep, store, &nstores);
+    if (st != CF_OK) {
+      free(store);
+      return st;
+    }
+  }
+  cf_status st = cf_mem_register_dag(p->dag, p->n, cf_sp_rt.data_mode, store, &p->reg);
+  free(store);
+  return st;
+}
+
+cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, const uint8_t *keep, cf_sp_plan **out) {
   if (!cf_sp_rt.running) return CF_FAIL(CF_EINVAL, "StarPU plan before cf_sp_start");
   if (!dag || !out) return CF_FAIL(CF_EINVAL, "StarPU plan: NULL argument");
   cf_sp_plan *p = calloc(1, sizeof *p);
@@ -271,7 +289,7 @@ cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out) {
   free(bl);
   for (size_t i = 0; st == CF_OK && cf_sp_rt.own_policy && i < nt; i++)
     p->hints[i] = cf_sched_affinity_hint(limb_group(dag, cf_dag_task_at(dag, i)));
-  if (st == CF_OK) st = cf_mem_register_dag(dag, n, cf_sp_rt.data_mode, &p->reg);
+  if (st == CF_OK) st = register_plan(p, keep);
   if (st != CF_OK) {
     cf_sp_plan_destroy(p);
     return st;
@@ -319,6 +337,12 @@ cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t
   size_t nt = p->nt;
   if (trace && trace->n != nt)
     return CF_FAIL(CF_EINVAL, "trace log sized for %zu tasks, DAG has %zu", trace->n, nt);
+  for (size_t b = 0; out && b < p->nb; b++)
+    if (out[b] && cf_mem_shared(p->reg, (uint32_t)b))
+      return CF_FAIL(CF_EINVAL,
+                     "buffer %zu (%s) shares its memory with other temporaries: keep it when "
+                     "creating the plan to read it",
+                     b, cf_dag_buffer_at(dag, b)->name ? cf_dag_buffer_at(dag, b)->name : "?");
   uint64_t sp_in = (uint64_t)(starpu_timing_now() * 1e3);
   CF_TRY(check_inputs(dag, p->filled, p->written));
   cf_sp_host_end();
@@ -381,6 +405,7 @@ cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t
     stats->submit_ns = t_sub - t0;
     stats->data_in_start_ns = sp_in, stats->data_in_end_ns = sp_t0;
     stats->ntasks = nt;
+    cf_mem_temp_bytes(p->reg, dag, &stats->temp_bytes, &stats->temp_bytes_unshared);
   }
   return st;
 }
@@ -391,10 +416,16 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
   if (!dag || !runner || !runner->run) return CF_FAIL(CF_EINVAL, "execute: NULL DAG or runner");
   uint64_t t_reg = now_ns();
   cf_sp_plan *p = NULL;
-  CF_TRY(cf_sp_plan_create(dag, runner->n, &p));
+  size_t nb = cf_dag_nbuffers(dag);
+  uint8_t *keep = calloc(nb ? nb : 1, 1); /* what host[] asks to read back */
+  if (!keep) return CF_FAIL(CF_ENOMEM, "execute: %zu buffer flags", nb);
+  for (size_t b = 0; host && b < nb; b++)
+    keep[b] = host[b] != NULL;
+  cf_status st = cf_sp_plan_create(dag, runner->n, keep, &p);
+  free(keep);
+  CF_TRY(st);
   uint64_t **rows = NULL;
   size_t cap = 0;
-  cf_status st = CF_OK;
   for (size_t b = 0; st == CF_OK && host && b < p->nb; b++) {
     const cf_dag_buffer *db = cf_dag_buffer_at(dag, b);
     if (!host[b] || db->role == CF_BUFFER_TEMP) continue;

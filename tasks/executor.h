@@ -50,6 +50,8 @@ typedef struct cf_sp_stats {
   double utilization;   /* executing time / (workers x wall) */
   uint64_t idle_ns;     /* workers x wall - executing time */
   uint64_t bytes_moved; /* over all buses */
+  /* Memory behind the temporaries, and what it would be without sharing. */
+  uint64_t temp_bytes, temp_bytes_unshared;
   /* From the run's start to the first submission (input checks, waiting
    * for fills), on StarPU's clock (that of task profiling and traces), ns. */
   uint64_t data_in_start_ns, data_in_end_ns;
@@ -96,7 +98,10 @@ cf_status cf_sp_execute(const cf_dag *dag, const cf_kernel_runner *runner, uint6
  * are made, run and destroyed from one thread.
  */
 typedef struct cf_sp_plan cf_sp_plan;
-cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, cf_sp_plan **out);
+/* With sharing on (cf_sched_config.share), temporaries share memory
+ * (memory/share.h) except the DAG's outputs and, if keep is not NULL, the
+ * buffers with keep[b] != 0: only those can be read after a run. */
+cf_status cf_sp_plan_create(const cf_dag *dag, uint32_t n, const uint8_t *keep, cf_sp_plan **out);
 void cf_sp_plan_destroy(cf_sp_plan *p);
 bool cf_sp_plan_current(const cf_sp_plan *p);
 /* Gives buffer b content: rows[l] holds limb l's n words. It lasts until a

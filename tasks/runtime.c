@@ -60,6 +60,7 @@ cf_status cf_sp_start(const cf_sp_options *o) {
   cf_sp_rt.paused = false;
   cf_sp_rt.own_policy = choice.policy != NULL;
   cf_sp_rt.priorities = o->sched.priorities;
+  cf_sp_rt.share = o->sched.share;
   cf_sp_rt.progress = o->progress;
   /* Blocks live in RAM, their home: with memory tiers, data StarPU may
    * evict is registered with home node -1 instead. */

@@ -12,6 +12,7 @@ typedef struct cf_sp_runtime_state {
   bool running;
   bool own_policy;
   bool priorities;
+  bool share; /* plans share temporaries' memory (memory/share.h) */
   bool progress;
   cf_mem_mode data_mode;
   unsigned generation; /* counts starts: data of an earlier session is gone */

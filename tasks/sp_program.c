@@ -365,7 +365,7 @@ static cf_status sp_run(cf_executor *ex) {
   uint64_t t0 = clock_ns();
   s->times.at_encrypt = starpu_ns();
   cf_sp_host_begin();
-  cf_status st = s->plan ? CF_OK : cf_sp_plan_create(s->dag, (uint32_t)n, &s->plan);
+  cf_status st = s->plan ? CF_OK : cf_sp_plan_create(s->dag, (uint32_t)n, NULL, &s->plan);
   uint64_t **ref = NULL;
   if (st == CF_OK && s->verify) {
     ref = calloc(nb ? nb : 1, sizeof *ref);

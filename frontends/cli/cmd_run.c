@@ -44,13 +44,15 @@ static cf_status precision(cf_executor *sim, cf_executor *ex, const cf_program *
 int cmd_run(int argc, char **argv) {
   const char *sched = NULL, *trace = NULL, *config = NULL, *preset = NULL, *model_dir = NULL;
   long grain = -1, ncpus = -1, seed = -1;
-  bool no_fuse = false, no_prio = false, verify = false, direct = false;
+  bool no_fuse = false, no_prio = false, no_share = false, verify = false, direct = false;
   const cli_opt opts[] = {
       {"sched", CLI_STRING, &sched, "NAME", "scheduling policy (default: cf-affinity)"},
       {"grain", CLI_INT, &grain, "K", "limbs per task, 0 for whole polynomials"},
       {"no-fuse", CLI_FLAG, &no_fuse, NULL,
        "one task per step (default: chains of limb-local steps fused)"},
       {"no-prio", CLI_FLAG, &no_prio, NULL, "no critical-path priorities"},
+      {"no-share", CLI_FLAG, &no_share, NULL,
+       "every temporary in memory of its own (default: dead ones' memory reused)"},
       {"ncpus", CLI_INT, &ncpus, "N", "CPU workers (default: StarPU's choice)"},
       {"verify", CLI_FLAG, &verify, NULL,
        "also run the DAG sequentially; fail unless outputs are bit-identical"},
@@ -66,7 +68,8 @@ int cmd_run(int argc, char **argv) {
   };
   const cli_spec spec = {
       .command = "run",
-      .usage = "PROGRAM [--sched NAME] [--grain K] [--no-fuse] [--no-prio] [--ncpus N] [--verify] "
+      .usage = "PROGRAM [--sched NAME] [--grain K] [--no-fuse] [--no-prio] [--no-share] [--ncpus "
+               "N] [--verify] "
                "[--trace FILE]",
       .summary = "Run an HE program encrypted on StarPU: keys, random inputs in [-1, 1), "
                  "encryption, the task DAG, decryption; prints the precision against the "
@@ -98,6 +101,7 @@ int cmd_run(int argc, char **argv) {
   if (ncpus >= 0) o.sched.ncpus = (int)ncpus;
   if (no_fuse) o.sched.fuse = false;
   if (no_prio) o.sched.priorities = false;
+  if (no_share) o.sched.share = false;
 
   cf_program *p = NULL;
   cf_ckks_params *params = NULL;
@@ -148,6 +152,8 @@ int cmd_run(int argc, char **argv) {
            "utilization %.0f%%\n",
            (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6,
            (double)ss->wall_ns * 1e-6, ss->nworkers, 100 * ss->utilization);
+    printf("temporaries: %.1f MiB (%.1f MiB without sharing memory)\n",
+           (double)ss->temp_bytes / 1048576.0, (double)ss->temp_bytes_unshared / 1048576.0);
     if (direct)
       printf("direct CKKS evaluator vs simulator: %.1f bits (same parameters, other keys)\n",
              err_direct > 0 ? -log2(err_direct) : 99.0);

@@ -1,7 +1,8 @@
 /* A plan (cf_sp_plan) keeps a DAG's data registered across runs: buffers no
  * task writes (keys, weights) are filled once and serve every later run,
  * while inputs change from run to run. Every run must equal the sequential
- * executor on that run's inputs, bit for bit, for every buffer. */
+ * executor on that run's inputs, bit for bit, for every buffer (all kept:
+ * tests/tasks/test_sp_share.c covers temporaries sharing memory). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,7 +77,10 @@ static void reuse(const char *policy, int ncpus, uint32_t grain, uint64_t seed, 
   o.sched.ncpus = ncpus;
   sp_test_start(&o);
   cf_sp_plan *plan = NULL;
-  assert_int_equal(cf_sp_plan_create(dag, N, &plan), CF_OK);
+  uint8_t *keep = malloc(nb);
+  assert_non_null(keep);
+  memset(keep, 1, nb);
+  assert_int_equal(cf_sp_plan_create(dag, N, keep, &plan), CF_OK);
   uint64_t **first = sp_test_host(dag, N, ref.q, seed ^ 0x77);
   size_t kept = 0;
   for (int run = 0; run < RUNS; run++) {
@@ -93,7 +97,7 @@ static void reuse(const char *policy, int ncpus, uint32_t grain, uint64_t seed, 
       sp_test_start(&o);
       assert_int_equal(cf_sp_plan_run(plan, &r, got, NULL, NULL), CF_EINVAL);
       cf_sp_plan_destroy(plan);
-      assert_int_equal(cf_sp_plan_create(dag, N, &plan), CF_OK);
+      assert_int_equal(cf_sp_plan_create(dag, N, keep, &plan), CF_OK);
     }
     for (size_t b = 0; b < nb; b++) {
       if (cf_dag_buffer_at(dag, b)->role == CF_BUFFER_TEMP) continue;
@@ -120,7 +124,7 @@ static void reuse(const char *policy, int ncpus, uint32_t grain, uint64_t seed, 
   /* The random DAGs have read-only inputs (keys, weights): some must have been kept. */
   assert_true(kept > 0);
   sp_test_free(dag, first);
-  free(written);
+  free(written), free(keep);
   cf_dag_destroy(dag);
 }
 
@@ -157,7 +161,7 @@ static void test_overwritten_input(void **state) {
   cf_sp_options o = sp_test_options("cf-affinity");
   sp_test_start(&o);
   cf_sp_plan *plan = NULL;
-  assert_int_equal(cf_sp_plan_create(dag, N, &plan), CF_OK);
+  assert_int_equal(cf_sp_plan_create(dag, N, NULL, &plan), CF_OK);
   uint64_t **h = sp_test_host(dag, N, ref.q, seed0 + 30), **got = sp_test_clone(dag, N, h);
   fill(plan, dag, x, h[x]);
   fill(plan, dag, k, h[k]);
