@@ -120,7 +120,7 @@ cf_status cf_ckks_run_dag(const cf_dag *d, const cf_program *p, const cf_ckks_co
   run r = {.d = d, .ctx = ctx, .gk = gk, .n = ctx->n};
   size_t nb = cf_dag_nbuffers(d);
   r.buf = calloc(nb + 1, sizeof *r.buf);
-  r.w = malloc(cf_ckks_rows_bytes(ctx, (size_t)ctx->nprimes));
+  r.w = cf_ckks_rows_alloc(ctx, (size_t)ctx->nprimes);
   cf_status st = r.buf && r.w ? CF_OK : CF_FAIL(CF_ENOMEM, "DAG buffers");
   for (size_t b = 0; b < nb && st == CF_OK; b++) {
     r.buf[b] = calloc((size_t)cf_dag_buffer_at(d, b)->nlimbs * r.n + 1, sizeof(uint64_t));

@@ -42,6 +42,9 @@ cf_status cf_sp_start(const cf_sp_options *o) {
   conf.ncuda = o->ncuda; /* 0 unless asked: the CUDA codelets have not run on a GPU yet */
   conf.nopencl = 0;
   cf_sched_own_set_prefetch(o->sched.prefetch);
+  /* Whole cache lines for the AVX-512 kernels: starpu_malloc's default
+   * (malloc's 16 bytes) made every 64-byte load straddle two lines. */
+  starpu_malloc_set_align(64);
   int rc = starpu_init(&conf);
   if (rc == -ENODEV) return CF_FAIL(CF_ENODEV, "StarPU found no worker to run on");
   if (rc != 0) return CF_FAIL(CF_ERUNTIME, "starpu_init failed: %s", strerror(-rc));

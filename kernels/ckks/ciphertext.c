@@ -29,7 +29,7 @@ cf_status cf_ckks_ct_alloc(const cf_ckks_context *ctx, cf_ckks_ciphertext *ct, i
                            int level) {
   memset(ct, 0, sizeof *ct);
   ct->ctx = ctx;
-  ct->data = malloc(cf_ckks_rows_bytes(ctx, (size_t)size * (size_t)(level + 1)));
+  ct->data = cf_ckks_rows_alloc(ctx, (size_t)size * (size_t)(level + 1));
   if (!ct->data)
     return CF_FAIL(CF_ENOMEM, "allocating a ciphertext of %d x %d limbs", size, level + 1);
   ct->size = size;

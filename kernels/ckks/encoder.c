@@ -78,7 +78,7 @@ static void fft_special_inv(const cf_ckks_context *ctx, double complex *v, size_
 cf_status cf_ckks_pt_alloc(const cf_ckks_context *ctx, int level, cf_ckks_plaintext **out) {
   cf_ckks_plaintext *pt = calloc(1, sizeof *pt);
   /* Not zeroed: encode, decrypt and load write every row. */
-  if (pt) pt->data = malloc(cf_ckks_rows_bytes(ctx, (size_t)level + 1));
+  if (pt) pt->data = cf_ckks_rows_alloc(ctx, (size_t)level + 1);
   if (!pt || !pt->data) {
     if (pt) free(pt);
     return CF_FAIL(CF_ENOMEM, "allocating a plaintext of %d limbs", level + 1);

@@ -11,6 +11,7 @@
 #include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cipherflow/ckks.h"
 #include "kernels/ckks/scratch.h"
@@ -125,6 +126,14 @@ struct cf_ckks_galois_key {
 
 static inline size_t cf_ckks_rows_bytes(const cf_ckks_context *ctx, size_t rows) {
   return rows * ctx->n * sizeof(uint64_t);
+}
+
+/* Rows of polynomial data on a 64-byte boundary (free with free): the
+ * AVX-512 kernels load 64 bytes at a time, and malloc's 16-byte alignment
+ * made every such load straddle two cache lines. */
+static inline uint64_t *cf_ckks_rows_alloc(const cf_ckks_context *ctx, size_t rows) {
+  size_t bytes = cf_ckks_rows_bytes(ctx, rows);
+  return aligned_alloc(64, bytes ? (bytes + 63) / 64 * 64 : 64);
 }
 
 /* Temporary rows from the context's scratch pool (NULL when out of memory). */

@@ -37,7 +37,7 @@ cf_status cf_ckks_secret_from_coeffs(const cf_ckks_context *ctx, int8_t *coeffs,
                                      cf_ckks_secret_key **out) {
   cf_ckks_secret_key *k = calloc(1, sizeof *k);
   uint16_t *pr = all_primes(ctx);
-  if (k) k->s = malloc(cf_ckks_rows_bytes(ctx, (size_t)ctx->nprimes));
+  if (k) k->s = cf_ckks_rows_alloc(ctx, (size_t)ctx->nprimes);
   if (!k || !pr || !k->s) {
     free(pr);
     free(coeffs);
@@ -91,7 +91,7 @@ static cf_status rlwe_sample(const cf_ckks_context *ctx, const uint64_t *s, cons
 
 cf_status cf_ckks_pk_expand(const cf_ckks_context *ctx, cf_ckks_public_key *pk) {
   size_t rows = (size_t)ctx->L + 1;
-  pk->a = malloc(cf_ckks_rows_bytes(ctx, rows));
+  pk->a = cf_ckks_rows_alloc(ctx, rows);
   uint16_t *pr = all_primes(ctx);
   if (!pk->a || !pr) {
     free(pr);
@@ -118,7 +118,7 @@ cf_status cf_ckks_keygen_public(const cf_ckks_context *ctx, const cf_ckks_secret
   if (!pk) return CF_FAIL(CF_ENOMEM, "allocating a public key");
   randombytes_buf(pk->seed, sizeof pk->seed);
   size_t rows = (size_t)ctx->L + 1;
-  pk->b = malloc(cf_ckks_rows_bytes(ctx, rows));
+  pk->b = cf_ckks_rows_alloc(ctx, rows);
   uint16_t *pr = all_primes(ctx);
   cf_status st =
       pk->b && pr ? cf_ckks_pk_expand(ctx, pk) : CF_FAIL(CF_ENOMEM, "allocating a public key");
@@ -140,7 +140,7 @@ void cf_ckks_kskey_free(cf_ckks_kskey *k) {
 
 cf_status cf_ckks_kskey_expand(const cf_ckks_context *ctx, cf_ckks_kskey *k) {
   size_t np = (size_t)ctx->nprimes;
-  k->a = malloc(cf_ckks_rows_bytes(ctx, (size_t)k->dnum * np));
+  k->a = cf_ckks_rows_alloc(ctx, (size_t)k->dnum * np);
   uint16_t *pr = all_primes(ctx);
   if (!k->a || !pr) {
     free(pr);
@@ -159,7 +159,7 @@ static cf_status kskey_gen(const cf_ckks_context *ctx, const cf_ckks_secret_key 
   k->dnum = ctx->levels[ctx->L].ndigits;
   randombytes_buf(k->seed, sizeof k->seed);
   size_t np = (size_t)ctx->nprimes, n = ctx->n;
-  k->b = malloc(cf_ckks_rows_bytes(ctx, (size_t)k->dnum * np));
+  k->b = cf_ckks_rows_alloc(ctx, (size_t)k->dnum * np);
   uint16_t *pr = all_primes(ctx);
   cf_status st = k->b && pr ? cf_ckks_kskey_expand(ctx, k)
                             : CF_FAIL(CF_ENOMEM, "allocating a key-switching key");
@@ -192,7 +192,7 @@ cf_status cf_ckks_keygen_relin(const cf_ckks_context *ctx, const cf_ckks_secret_
   *out = NULL;
   if (!ctx || !sk) return CF_FAIL(CF_EINVAL, "cf_ckks_keygen_relin: NULL argument");
   cf_ckks_relin_key *k = calloc(1, sizeof *k);
-  uint64_t *s2 = malloc(cf_ckks_rows_bytes(ctx, (size_t)ctx->nprimes));
+  uint64_t *s2 = cf_ckks_rows_alloc(ctx, (size_t)ctx->nprimes);
   uint16_t *pr = all_primes(ctx);
   if (!k || !s2 || !pr) {
     free(k);
@@ -258,7 +258,7 @@ cf_status cf_ckks_galois_entry_init(const cf_ckks_context *ctx, const cf_ckks_se
   e->galois = g;
   CF_TRY(cf_automorph_table_init(&e->table, ctx->n, g));
   if (!sk) return CF_OK;
-  uint64_t *sg = malloc(cf_ckks_rows_bytes(ctx, (size_t)ctx->nprimes));
+  uint64_t *sg = cf_ckks_rows_alloc(ctx, (size_t)ctx->nprimes);
   if (!sg) {
     cf_automorph_table_free(&e->table);
     return CF_FAIL(CF_ENOMEM, "allocating a Galois key");

@@ -450,7 +450,7 @@ cf_status cf_ckks_load_public_key(const cf_ckks_context *ctx, const uint8_t *buf
   size_t rows = (size_t)ctx->L + 1;
   CF_TRY(need(&r, 32 + rows * ctx->n * 8));
   cf_ckks_public_key *k = calloc(1, sizeof *k);
-  if (k) k->b = malloc(cf_ckks_rows_bytes(ctx, rows));
+  if (k) k->b = cf_ckks_rows_alloc(ctx, rows);
   if (!k || !k->b) {
     if (k) free(k);
     return CF_FAIL(CF_ENOMEM, "allocating a public key");
@@ -490,7 +490,7 @@ static cf_status get_kskey(reader *r, const cf_ckks_context *ctx, cf_ckks_kskey 
   CF_TRY(need(r, 32 + rows * ctx->n * 8));
   CF_TRY(get_bytes(r, k->seed, 32));
   k->dnum = (int)dnum;
-  k->b = malloc(cf_ckks_rows_bytes(ctx, rows));
+  k->b = cf_ckks_rows_alloc(ctx, rows);
   uint16_t *pr = malloc(rows * sizeof *pr);
   if (!k->b || !pr) {
     free(pr);
