@@ -72,8 +72,11 @@ bool cf_sp_running(void);
 
 /* Brackets host-only work (encryption, decryption) between runs: idle
  * workers are paused instead of polling for tasks on the host's cores.
- * Runs resume them; cf_sp_host_end resumes them explicitly. Nested or
- * unmatched calls are harmless. */
+ * Runs resume them; cf_sp_host_end resumes them explicitly. The StarPU
+ * program executor (tasks/sp_program.h) leaves them paused after a run, as
+ * decoding and the caller's next steps are host work; code submitting its
+ * own tasks afterwards calls cf_sp_host_end first. Nested or unmatched
+ * calls are harmless. */
 void cf_sp_host_begin(void);
 void cf_sp_host_end(void);
 

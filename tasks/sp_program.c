@@ -393,10 +393,11 @@ static cf_status sp_run(cf_executor *ex) {
   free_host(s->dag, ref);
   uint64_t t3 = clock_ns();
   s->times.at_decrypt = starpu_ns();
+  /* The workers stay paused after the run: decoding and whatever the
+   * caller does next run on the host's cores (the next run resumes them). */
   cf_sp_host_begin();
   for (size_t i = 0; st == CF_OK && i < cf_dag_noutputs(s->dag); i++)
     st = decrypt_output(s, i);
-  cf_sp_host_end();
   s->times.encrypt_ns = t1 - t0, s->times.verify_ns = t2 - t1;
   s->times.execute_ns = t3 - t2, s->times.decrypt_ns = clock_ns() - t3;
   s->times.at_end = starpu_ns();
