@@ -267,7 +267,12 @@ static cf_status step3(lctx *x, cf_kernel_kind k, const uint16_t *pr, size_t n, 
 /* Limbs meet: tasks over groups of output rows [r0, r1) of buffer out. */
 static cf_status meet(lctx *x, cf_kernel_kind kind, uint32_t digit, int32_t out, size_t rows,
                       int32_t in, size_t in_first, size_t in_n) {
-  size_t g = x->d->opts.grain ? x->d->opts.grain : rows;
+  size_t g = x->d->opts.grain ? (size_t)x->d->opts.grain : rows;
+  /* A basis conversion first scales its input rows (one product per input
+   * row and coefficient), in every task: at g output rows per task that
+   * repeats 1/(g+1) of the work per extra task, so ModUp and ModDown take
+   * twice the grain. */
+  if (kind != CF_KERNEL_RESCALE && x->d->opts.grain) g *= 2;
   for (size_t r = 0; r < rows; r += g) {
     size_t e = r + g < rows ? r + g : rows;
     cf_dag_task t;

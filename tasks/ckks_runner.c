@@ -168,7 +168,8 @@ static uint64_t *scratch_get(int slot, size_t words) {
   }
   if (s->words[slot] < words) {
     free(s->rows[slot]);
-    s->rows[slot] = malloc(words * sizeof(uint64_t));
+    /* whole cache lines, as the AVX-512 kernels load them */
+    s->rows[slot] = aligned_alloc(64, (words * sizeof(uint64_t) + 63) / 64 * 64);
     s->words[slot] = s->rows[slot] ? words : 0;
   }
   return s->rows[slot];

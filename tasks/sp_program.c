@@ -114,7 +114,7 @@ static cf_status alloc_outputs(sp_state *s) {
     for (int k = 0; shared && k < o->npolys; k++)
       for (int j = 0; j < k; j++)
         shared = shared && o->buffers[j] != o->buffers[k];
-    s->dec[i] = calloc(words * (size_t)o->npolys, sizeof **s->dec);
+    s->dec[i] = cf_ckks_rows_alloc(s->ctx, (size_t)o->nlimbs * (size_t)o->npolys);
     if (!s->dec[i]) return CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
     s->dec_shared[i] = shared;
     if (shared) {
@@ -127,7 +127,7 @@ static cf_status alloc_outputs(sp_state *s) {
       if (b >= nb) return CF_FAIL(CF_EINVAL, "output '%s': buffer %u", o->name, b);
       if (s->out_rows[b]) continue;
       s->out_rows[b] = s->row_alloc[b] =
-          calloc((size_t)cf_dag_buffer_at(s->dag, b)->nlimbs * n, sizeof **s->out_rows);
+          cf_ckks_rows_alloc(s->ctx, cf_dag_buffer_at(s->dag, b)->nlimbs);
       if (!s->out_rows[b]) return CF_FAIL(CF_ENOMEM, "output '%s'", o->name);
     }
   }
