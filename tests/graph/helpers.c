@@ -8,6 +8,7 @@
 
 #include "cipherflow/ckks.h"
 #include "graph/ckks_exec.h"
+#include "graph/lower.h"
 
 void small_chain(cf_chain *c) {
   if (cf_chain_generate(c, 10, 8, 55, 40, 2, 55, 3, 40) != CF_OK) {
@@ -211,4 +212,16 @@ cf_ckks_params *params_for_chain(const cf_chain *c) {
     abort();
   }
   return pr;
+}
+
+cf_dag *lower_program(const cf_program *p, unsigned grain, bool fuse) {
+  cf_lower_options o;
+  cf_lower_options_default(&o);
+  o.grain = grain, o.fuse = fuse;
+  cf_dag *d = NULL;
+  if (cf_lower(p, &o, &d) != CF_OK) {
+    fprintf(stderr, "lowering: %s\n", cf_last_error());
+    abort();
+  }
+  return d;
 }

@@ -30,6 +30,10 @@ double *simulate(const cf_program *p, uint64_t seed, size_t *n);
 void cheb_interp(double (*f)(double), double a, double b, int n, double *co);
 double cheb_eval(const double *co, int n, double a, double b, double x);
 
+/* p lowered at grain (0: whole polynomials), fused or not; aborts on failure. */
+struct cf_dag;
+struct cf_dag *lower_program(const cf_program *p, unsigned grain, bool fuse);
+
 /* CKKS parameters (insecure allowed) whose primes are exactly the chain's. */
 struct cf_ckks_params;
 struct cf_ckks_params *params_for_chain(const cf_chain *c);

@@ -173,15 +173,6 @@ static uint64_t *hash_run(const cf_dag *d) {
   return out;
 }
 
-static cf_dag *lower(const cf_program *p, unsigned grain, bool fuse) {
-  cf_lower_options o;
-  cf_lower_options_default(&o);
-  o.grain = grain, o.fuse = fuse;
-  cf_dag *d = NULL;
-  if (cf_lower(p, &o, &d) != CF_OK) fail_msg("lower: %s", cf_last_error());
-  return d;
-}
-
 /* Edges, row by row: the last writer of every row a task touches is among
  * its preds, and so is every reader since then when the task writes it. */
 static bool has_pred(const uint32_t *pr, size_t np, size_t j) {
@@ -227,14 +218,14 @@ static void test_variants_agree(void **state) {
     cf_program *p, *q, *h;
     assert_int_equal(examples[e].build(&c, &p), CF_OK);
     assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
-    cf_dag *ref = lower(q, 1, false);
+    cf_dag *ref = lower_program(q, 1, false);
     check_edges(ref);
     uint64_t *want = hash_run(ref);
     unsigned grains[] = {1, 2, 3, 5, 0};
     size_t prev = SIZE_MAX;
     for (int g = 0; g < 5; g++) {
       for (int f = 0; f < 2; f++) {
-        cf_dag *d = lower(q, grains[g], f);
+        cf_dag *d = lower_program(q, grains[g], f);
         uint64_t *got = hash_run(d);
         for (size_t o = 0; o < cf_dag_noutputs(d); o++)
           if (got[o] != want[o])
@@ -253,14 +244,14 @@ static void test_variants_agree(void **state) {
     }
     /* hoisting and CSE change buffers and task counts, not values */
     assert_int_equal(cf_pass_hoist_rotations(q, &h), CF_OK);
-    cf_dag *dh = lower(h, 2, true);
+    cf_dag *dh = lower_program(h, 2, true);
     uint64_t *got = hash_run(dh);
     for (size_t o = 0; o < cf_dag_noutputs(dh); o++)
       assert_true(got[o] == want[o]);
     size_t modup_plain = 0, modup_hoisted = 0;
     for (size_t i = 0; i < cf_dag_ntasks(ref); i++)
       modup_plain += cf_dag_task_at(ref, i)->kind == CF_KERNEL_MODUP;
-    cf_dag *dh1 = lower(h, 1, false);
+    cf_dag *dh1 = lower_program(h, 1, false);
     for (size_t i = 0; i < cf_dag_ntasks(dh1); i++)
       modup_hoisted += cf_dag_task_at(dh1, i)->kind == CF_KERNEL_MODUP;
     assert_true(modup_hoisted <= modup_plain);
@@ -278,7 +269,8 @@ static void test_random_variants(void **state) {
   small_chain(&c);
   for (int k = 0; k < 15; k++) {
     cf_program *p = random_program(&c, test_seed() + 31u * (uint64_t)k, 20, false);
-    cf_dag *a = lower(p, 1, false), *b = lower(p, 3, true), *z = lower(p, 0, true);
+    cf_dag *a = lower_program(p, 1, false), *b = lower_program(p, 3, true),
+           *z = lower_program(p, 0, true);
     check_edges(b);
     uint64_t *ha = hash_run(a), *hb = hash_run(b), *hz = hash_run(z);
     for (size_t o = 0; o < cf_dag_noutputs(a); o++)
@@ -317,13 +309,13 @@ static void test_task_counts(void **state) {
     size_t rows = (size_t)level + 1;
     for (unsigned g = 0; g <= 9; g++) {
       size_t per = g ? ceil_div(rows, g) : 1, per_l = g ? ceil_div(rows - 1, g) : 1;
-      cf_dag *d = lower(p, g, false);
+      cf_dag *d = lower_program(p, g, false);
       assert_int_equal(cf_dag_ntasks(d), 2 * per);
       cf_dag_destroy(d);
-      d = lower(q, g, false);
+      d = lower_program(q, g, false);
       assert_int_equal(cf_dag_ntasks(d), 4 * per);
       cf_dag_destroy(d);
-      d = lower(w, g, false);
+      d = lower_program(w, g, false);
       /* per polynomial: copy rows 0..l-1, copy top, INTT top, rescale */
       assert_int_equal(cf_dag_ntasks(d), 2 * (2 * per_l + 2));
       size_t meet = 0;
@@ -331,7 +323,7 @@ static void test_task_counts(void **state) {
         meet += cf_dag_task_at(d, i)->kind == CF_KERNEL_RESCALE;
       assert_int_equal(meet, 2 * per_l);
       cf_dag_destroy(d);
-      d = lower(w, g, true); /* the copies and INTT of the top row fuse */
+      d = lower_program(w, g, true); /* the copies and INTT of the top row fuse */
       assert_true(cf_dag_ntasks(d) < 2 * (2 * per_l + 2));
       cf_dag_destroy(d);
     }
@@ -354,7 +346,7 @@ static void test_determinism_and_refusals(void **state) {
   assert_int_equal(cf_pass_expand_poly(p, &q), CF_OK);
   char *texts[2];
   for (int r = 0; r < 2; r++) {
-    cf_dag *e = lower(q, 2, true);
+    cf_dag *e = lower_program(q, 2, true);
     size_t len;
     FILE *f = open_memstream(&texts[r], &len);
     assert_int_equal(cf_dag_write_text(e, f), CF_OK);
@@ -389,7 +381,7 @@ static void test_cost_model(void **state) {
   assert_int_equal(cf_prog_mul(p, x, x, &m), CF_OK);
   assert_int_equal(cf_prog_relinearize(p, m, &r), CF_OK);
   assert_int_equal(cf_prog_output(p, "r", r), CF_OK);
-  cf_dag *d = lower(p, 1, false);
+  cf_dag *d = lower_program(p, 1, false);
   const cf_node_cost *nc = cf_dag_node_cost(d, m);
   double n = 1u << c.log_n;
   assert_true(nc->modmuls == 4 * 6 * n);

@@ -140,15 +140,6 @@ static size_t check_plan(const cf_dag *d) {
   return shared;
 }
 
-static cf_dag *lower(const cf_program *p, unsigned grain, bool fuse) {
-  cf_lower_options lo;
-  cf_lower_options_default(&lo);
-  lo.grain = grain, lo.fuse = fuse;
-  cf_dag *d = NULL;
-  if (cf_lower(p, &lo, &d) != CF_OK) fail_msg("lowering: %s", cf_last_error());
-  return d;
-}
-
 static size_t temporaries(const cf_dag *d) {
   size_t n = 0;
   for (size_t b = 0; b < cf_dag_nbuffers(d); b++)
@@ -172,7 +163,7 @@ static void test_chain_shares(void **state) {
   const unsigned grains[] = {1, 3, 0};
   for (int g = 0; g < 3; g++)
     for (int fuse = 0; fuse < 2; fuse++) {
-      cf_dag *d = lower(p, grains[g], fuse);
+      cf_dag *d = lower_program(p, grains[g], fuse);
       size_t shared = check_plan(d), temps = temporaries(d);
       if (shared * 2 < temps)
         fail_msg("grain %u fuse %d: %zu of %zu temporaries share", grains[g], fuse, shared, temps);
@@ -198,7 +189,7 @@ static void test_programs(void **state) {
   }
   assert_int_equal(cf_prog_output(p, "y", y), CF_OK);
   for (unsigned g = 0; g < 3; g++) {
-    cf_dag *d = lower(p, g * 2, g == 1);
+    cf_dag *d = lower_program(p, g * 2, g == 1);
     check_plan(d);
     cf_dag_destroy(d);
   }
@@ -207,7 +198,7 @@ static void test_programs(void **state) {
   for (int i = 0; i < 6; i++) {
     cf_program *q = random_program(&c, seed + (uint64_t)i, 12, false);
     assert_non_null(q);
-    cf_dag *d = lower(q, (unsigned)(i % 3) * 2, i % 2);
+    cf_dag *d = lower_program(q, (unsigned)(i % 3) * 2, i % 2);
     check_plan(d);
     cf_dag_destroy(d);
     cf_program_destroy(q);
