@@ -229,7 +229,7 @@ static size_t some_shared(const uint8_t *keep, const uint32_t *store, size_t nb)
  * kept, run on StarPU and compared with the sequential executor on the
  * kept and the non-temporary buffers. Asking to read a shared buffer is
  * refused before anything runs. */
-static bool run_shared(const char *policy, uint32_t grain, uint64_t seed) {
+static bool run_shared(const char *policy, uint32_t grain, cf_mem_mode mode, uint64_t seed) {
   tb_shape s = {.limbs = L, .ext = K, .grain = grain, .steps = 80, .nprimes = L + K, .seed = seed};
   cf_dag *dag = tb_random(&s, ref.q);
   for (size_t i = 0; i < cf_dag_ntasks(dag); i++)
@@ -246,6 +246,7 @@ static bool run_shared(const char *policy, uint32_t grain, uint64_t seed) {
   size_t victim = some_shared(keep, store, nb);
   cf_kernel_runner run = ref_runner(&ref);
   cf_sp_options o = sp_test_options(policy);
+  o.data_mode = mode;
   sp_test_start(&o);
   cf_sp_plan *plan = NULL;
   assert_int_equal(cf_sp_plan_create(dag, N, keep, &plan), CF_OK);
@@ -266,8 +267,8 @@ static bool run_shared(const char *policy, uint32_t grain, uint64_t seed) {
     fail_msg("%s grain %u: %s", policy, grain, cf_last_error());
   for (size_t b = 0; b < nb; b++)
     if (keep[b] && memcmp(want[b], got[b], cf_dag_buffer_at(dag, b)->nlimbs * N * sizeof **got))
-      fail_msg("%s grain %u seed %llu: buffer %s differs", policy, grain, (unsigned long long)seed,
-               cf_dag_buffer_at(dag, b)->name);
+      fail_msg("%s grain %u mode %d seed %llu: buffer %s differs", policy, grain, (int)mode,
+               (unsigned long long)seed, cf_dag_buffer_at(dag, b)->name);
   cf_sp_plan_destroy(plan);
   cf_sp_stop();
   sp_test_free(dag, want), sp_test_free(dag, got);
@@ -280,9 +281,12 @@ static void test_starpu_policies(void **state) {
   (void)state;
   uint64_t seed = test_seed();
   const char *policies[] = {"cf-affinity", "cf-critpath", "eager", "lws", "dmda", "random"};
+  /* stores as one block, as separate segments (pieces across segments
+   * staged), and as a partitioned vector */
+  const cf_mem_mode modes[] = {CF_MEM_BLOCKS, CF_MEM_SEGMENTS, CF_MEM_FILTER};
   int sharing = 0;
   for (int i = 0; i < 6; i++)
-    sharing += run_shared(policies[i], (uint32_t)(i % 3) * 2, seed + (uint64_t)i);
+    sharing += run_shared(policies[i], (uint32_t)(i % 3) * 2, modes[i % 3], seed + (uint64_t)i);
   assert_true(sharing >= 3); /* most random DAGs have temporaries that share */
 }
 
