@@ -128,60 +128,59 @@ typedef struct slot {
   uint32_t cap;      /* limbs: the largest occupant */
 } slot;
 
-typedef struct cand {
-  uint32_t slot;
-  long key; /* lower first */
-} cand;
-
-static int cmp_cand(const void *x, const void *y) {
-  long a = ((const cand *)x)->key, b = ((const cand *)y)->key;
-  return a < b ? -1 : a > b;
-}
-
 /* Greedy in DAG order: a shareable buffer takes, at its first access, a free
  * slot whose last occupant's every access is an ancestor of its entry
  * tasks: the smallest one that fits (the most recently freed among equals,
- * still warm in cache), else the largest one, which grows, else a new slot. */
+ * still warm in cache), else the largest one, which grows, else a new slot.
+ * A slot freed more than the ancestor window ago can never pass that test
+ * again, so it leaves the list of live slots for good: the candidates stay
+ * few however large the DAG. */
 static cf_status assign(planner *p, const uint8_t *share, uint32_t *slot_of, uint32_t *nslots) {
   size_t maxl = 1;
   for (size_t b = 0; b < p->nb; b++)
     if (cf_dag_buffer_at(p->dag, b)->nlimbs > maxl) maxl = cf_dag_buffer_at(p->dag, b)->nlimbs;
   slot *s = malloc((p->nb ? p->nb : 1) * sizeof *s);
-  cand *c = malloc((p->nb ? p->nb : 1) * sizeof *c);
+  uint32_t *live = malloc((p->nb ? p->nb : 1) * sizeof *live);
   uint8_t *seen = malloc(maxl);
   uint32_t *entry = malloc(maxl * sizeof *entry);
-  cf_status st = s && c && seen && entry ? CF_OK : CF_FAIL(CF_ENOMEM, "memory sharing: slots");
-  uint32_t ns = 0;
+  cf_status st = s && live && seen && entry ? CF_OK : CF_FAIL(CF_ENOMEM, "memory sharing: slots");
+  uint32_t ns = 0, nlive = 0;
+  long window = (long)(p->words * 64);
   for (size_t i = 0; st == CF_OK && i < p->nt; i++) {
     const cf_dag_task *t = cf_dag_task_at(p->dag, i);
     for (unsigned k = 0; k < t->npieces; k++) {
       uint32_t b = t->pieces[k].buffer;
       if (!share[b] || p->first[b] != (long)i || slot_of[b] != UINT32_MAX) continue;
       uint32_t need = cf_dag_buffer_at(p->dag, b)->nlimbs;
-      size_t nc = 0;
-      for (uint32_t j = 0; j < ns; j++) {
-        long last = p->last[s[j].occupant];
+      size_t ne = 0;
+      long j = -1, best = 0;
+      for (uint32_t q = 0; q < nlive;) {
+        uint32_t x = live[q];
+        long last = p->last[s[x].occupant];
+        if (last < (long)i - window) { /* out of reach from now on */
+          live[q] = live[--nlive];
+          continue;
+        }
+        q++;
         if (last >= (long)i) continue;
         /* fits: smallest capacity, then latest freed; else largest first */
-        long key = s[j].cap >= need ? (long)s[j].cap * (long)p->nt - last
-                                    : (long)(maxl + 1) * (long)p->nt + (long)(maxl - s[j].cap);
-        c[nc++] = (cand){j, key};
+        long key = s[x].cap >= need ? (long)s[x].cap * (long)p->nt - last
+                                    : (long)(maxl + 1) * (long)p->nt + (long)(maxl - s[x].cap);
+        if (j >= 0 && key >= best) continue;
+        if (!ne) ne = entry_tasks(p, b, seen, entry);
+        if (implied(p, s[x].occupant, entry, ne)) j = x, best = key;
       }
-      qsort(c, nc, sizeof *c, cmp_cand);
-      size_t ne = nc ? entry_tasks(p, b, seen, entry) : 0;
-      long j = -1;
-      for (size_t q = 0; q < nc && j < 0; q++)
-        if (implied(p, s[c[q].slot].occupant, entry, ne)) j = c[q].slot;
       if (j < 0) {
         j = ns++;
         s[j].cap = 0;
+        live[nlive++] = (uint32_t)j;
       }
       s[j].occupant = b;
       if (s[j].cap < need) s[j].cap = need;
       slot_of[b] = (uint32_t)j;
     }
   }
-  free(s), free(c), free(seen), free(entry);
+  free(s), free(live), free(seen), free(entry);
   *nslots = ns;
   return st;
 }
