@@ -273,7 +273,11 @@ static void lift_block(const cf_rescale_table *t, uint64_t *w, const uint64_t *l
   const cf_modulus *qi = &t->q[i];
   const uint64_t q = qi->q, hm = t->half_mod[i];
   const int red = ql > q;
-  for (size_t c = 0; c < cnt; c++)
+  size_t c = 0;
+#ifdef CF_HAVE_AVX512_RNS
+  if (cf_cpu_path_active() >= CF_CPU_AVX512) c = cf_rescale_lift_row_avx512(t, w, last, cnt, i);
+#endif
+  for (; c < cnt; c++)
     w[c] = cf_sub_mod(lift_last(last[c], h, ql, qi, red), hm, q);
 }
 

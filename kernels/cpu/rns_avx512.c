@@ -147,6 +147,31 @@ TARGET void cf_baseconv_block_avx512(const cf_baseconv_table *t, const uint64_t 
   }
 }
 
+TARGET size_t cf_rescale_lift_row_avx512(const cf_rescale_table *t, uint64_t *w,
+                                         const uint64_t *last, size_t cnt, size_t i) {
+  const uint64_t ql = t->q[t->l].q;
+  const cf_modulus *qi = &t->q[i];
+  const __m512i vql = _mm512_set1_epi64((long long)ql), h = _mm512_set1_epi64((long long)t->half);
+  const __m512i q = _mm512_set1_epi64((long long)qi->q),
+                hm = _mm512_set1_epi64((long long)t->half_mod[i]);
+  const __m512i ratio = _mm512_set1_epi64((long long)qi->ratio64);
+  const int red = ql > qi->q;
+  size_t c = 0;
+  for (; c + 8 <= cnt; c += 8) {
+    /* [x + h]_{q_l}: x, h < q_l */
+    __m512i v = cf_avx512_csub(_mm512_add_epi64(_mm512_loadu_si512(last + c), h), vql);
+    if (red) { /* cf_reduce64: one-word Barrett, remainder in [0, 2q) */
+      __m512i qh = cf_avx512_mulhi(v, ratio);
+      v = cf_avx512_csub(_mm512_sub_epi64(v, _mm512_mullo_epi64(qh, q)), q);
+    }
+    /* - h mod q_i */
+    __m512i d = _mm512_sub_epi64(v, hm);
+    d = _mm512_mask_add_epi64(d, _mm512_cmplt_epu64_mask(v, hm), d, q);
+    _mm512_storeu_si512(w + c, d);
+  }
+  return c;
+}
+
 TARGET void cf_baseconv_avx512(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in,
                                size_t n, size_t limb_begin, size_t limb_end) {
   if (limb_end > t->nb) limb_end = t->nb;

@@ -34,6 +34,11 @@ void cf_baseconv_block_avx2(const cf_baseconv_table *t, const uint64_t *in, size
                             size_t ostride);
 
 #define CF_HAVE_AVX512_RNS 1
+/* The rescale lift of row i for the first cnt - cnt % 8 coefficients of
+ * last (see cf_rescale_lift); returns how many it wrote, the same bits as
+ * the portable lift. */
+size_t cf_rescale_lift_row_avx512(const cf_rescale_table *t, uint64_t *w, const uint64_t *last,
+                                  size_t cnt, size_t i);
 void cf_baseconv_avx512(const cf_baseconv_table *t, uint64_t *out, const uint64_t *in, size_t n,
                         size_t limb_begin, size_t limb_end);
 
