@@ -73,9 +73,10 @@ static cf_status step(const run *r, cf_kernel_kind k, uint64_t galois, uint32_t 
     cf_ckks_step_moddown(ctx, level, r->buf[pc[0]->buffer], row(r, pc[1]), r->w, pc[0]->first_limb,
                          (size_t)pc[0]->first_limb + cnt);
     break;
-  case CF_KERNEL_RESCALE:
-    cf_ckks_step_rescale(ctx, level, r->buf[pc[0]->buffer], row(r, pc[1]), r->w, pc[0]->first_limb,
-                         (size_t)pc[0]->first_limb + cnt);
+  case CF_KERNEL_RESCALE: /* in place, or from piece 2 (rows 0..l-1 of the input) */
+    cf_ckks_step_rescale(ctx, level, r->buf[pc[0]->buffer],
+                         pc[2] ? r->buf[pc[2]->buffer] : r->buf[pc[0]->buffer], row(r, pc[1]), r->w,
+                         pc[0]->first_limb, (size_t)pc[0]->first_limb + cnt);
     break;
   default: return CF_FAIL(CF_EINTERNAL, "kernel kind %d cannot run here", (int)k);
   }
@@ -129,7 +130,7 @@ cf_status cf_ckks_run_dag(const cf_dag *d, const cf_program *p, const cf_ckks_co
   }
   for (size_t i = 0; i < cf_dag_ntasks(d) && st == CF_OK; i++) {
     const cf_dag_task *t = cf_dag_task_at(d, i);
-    const cf_dag_piece *pc[CF_DAG_MAX_PIECES];
+    const cf_dag_piece *pc[CF_DAG_MAX_PIECES] = {0};
     if (t->kind == CF_KERNEL_FUSED) {
       const cf_dag_fused_chain *c = cf_dag_fused_chain_at(d, t->arg.fused);
       for (int s = 0; s < c->nsteps && st == CF_OK; s++) {

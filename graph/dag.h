@@ -44,8 +44,9 @@ typedef enum cf_kernel_kind {
                       coefficient form) */
   CF_KERNEL_MODDOWN, /* piece0 RW (Q limbs, evaluation form) -= NTT(conv(piece1 R: P limbs,
                         coefficient form)), then * P^-1 */
-  CF_KERNEL_RESCALE, /* piece0 RW (limbs of 0..l-1, evaluation form) = (piece0 - NTT(conv(piece1 R:
-                        limb l, coefficient form))) * q_l^-1 */
+  CF_KERNEL_RESCALE, /* piece0 (limbs of 0..l-1, evaluation form) = (x - NTT(conv(piece1 R: limb
+                        l, coefficient form))) * q_l^-1, where x is piece2 R (the same limbs of
+                        the input, piece0 then W) or, with 2 pieces, piece0 itself (RW) */
   CF_KERNEL_COUNT
 } cf_kernel_kind;
 

@@ -1,8 +1,9 @@
 /* Lowering: every HE operation becomes the sequence of steps the CKKS
  * evaluator runs for it (kernels/ckks/eval.c and keyswitch.c), each split
  * into tasks over groups of `grain` rows. Limb-local steps split anywhere;
- * ModUp is split over extension rows, ModDown and rescale over output rows
- * (each task reads all the rows where limbs meet). Values are SSA: a buffer
+ * ModUp is split over extension rows and ModDown over output rows (groups
+ * of twice the grain; each task reads all the rows where limbs meet), and
+ * rescale over output rows, out of place. Values are SSA: a buffer
  * is written only by the operation that creates it, so level drops and
  * pass-through polynomials alias buffer prefixes instead of copying. */
 #include <math.h>
@@ -264,15 +265,16 @@ static cf_status step3(lctx *x, cf_kernel_kind k, const uint16_t *pr, size_t n, 
   return limbwise(x, k, 0, pr, n, 3, o);
 }
 
-/* Limbs meet: tasks over groups of output rows [r0, r1) of buffer out. */
+/* Basis conversions (ModUp, ModDown), where limbs meet: tasks over groups
+ * of output rows [r0, r1) of buffer out. */
 static cf_status meet(lctx *x, cf_kernel_kind kind, uint32_t digit, int32_t out, size_t rows,
                       int32_t in, size_t in_first, size_t in_n) {
   size_t g = x->d->opts.grain ? (size_t)x->d->opts.grain : rows;
   /* A basis conversion first scales its input rows (one product per input
    * row and coefficient), in every task: at g output rows per task that
-   * repeats 1/(g+1) of the work per extra task, so ModUp and ModDown take
-   * twice the grain. */
-  if (kind != CF_KERNEL_RESCALE && x->d->opts.grain) g *= 2;
+   * repeats 1/(g+1) of the work per extra task, so these take twice the
+   * grain. */
+  if (x->d->opts.grain) g *= 2;
   for (size_t r = 0; r < rows; r += g) {
     size_t e = r + g < rows ? r + g : rows;
     cf_dag_task t;
@@ -283,6 +285,25 @@ static cf_status meet(lctx *x, cf_kernel_kind kind, uint32_t digit, int32_t out,
                                  kind == CF_KERNEL_MODUP ? CF_ACCESS_W : CF_ACCESS_RW};
     t.pieces[1] = (cf_dag_piece){(uint32_t)in, (uint16_t)in_first, (uint16_t)in_n, CF_ACCESS_R};
     if (kind == CF_KERNEL_MODUP) t.arg.digit = digit;
+    CF_TRY(push_task(x, &t));
+  }
+  return CF_OK;
+}
+
+/* Rescale out of place, over groups of output rows: rows [r, e) of out
+ * from the same rows of in (Q_l layout: row i holds q_i) and the top row,
+ * already in coefficient form in top. */
+static cf_status rescale_rows(lctx *x, int32_t out, size_t rows, int32_t top, int32_t in) {
+  size_t g = x->d->opts.grain ? x->d->opts.grain : rows;
+  for (size_t r = 0; r < rows; r += g) {
+    size_t e = r + g < rows ? r + g : rows;
+    cf_dag_task t;
+    memset(&t, 0, sizeof t);
+    t.kind = CF_KERNEL_RESCALE;
+    t.npieces = 3;
+    t.pieces[0] = (cf_dag_piece){(uint32_t)out, (uint16_t)r, (uint16_t)(e - r), CF_ACCESS_W};
+    t.pieces[1] = (cf_dag_piece){(uint32_t)top, 0, 1, CF_ACCESS_R};
+    t.pieces[2] = (cf_dag_piece){(uint32_t)in, (uint16_t)r, (uint16_t)(e - r), CF_ACCESS_R};
     CF_TRY(push_task(x, &t));
   }
   return CF_OK;
@@ -526,11 +547,10 @@ static cf_status lower_node(lctx *x, cf_value v) {
     for (int i = 0; i < ta->polys; i++) {
       int32_t tb2 = -1;
       CF_TRY(temp(x, pr, nr - 1, i, i ? "c1" : "c0", &out[i]));
-      CF_TRY(step2(x, CF_KERNEL_COPY, 0, pr, nr - 1, out[i], A[i]));
       CF_TRY(temp(x, &top, 1, i, "rs.top", &tb2));
       CF_TRY(step2(x, CF_KERNEL_COPY, 0, &top, 1, tb2, A[i]));
       CF_TRY(step1(x, CF_KERNEL_INTT, &top, 1, tb2));
-      CF_TRY(meet(x, CF_KERNEL_RESCALE, 0, out[i], nr - 1, tb2, 0, 1));
+      CF_TRY(rescale_rows(x, out[i], nr - 1, tb2, A[i]));
     }
     return CF_OK;
   }

@@ -132,8 +132,8 @@ static cf_status limb_local(const cf_ckks_runner *r, const cf_dag *dag, const cf
 /* Scratch rows for the kinds where limbs meet, kept per thread and grown as
  * needed: a ModDown at N = 2^16 needs megabytes, and a fresh allocation per
  * task would page-fault it in every time. Slots: staged output, staged
- * input, work rows. */
-enum { SCRATCH_SLOTS = 3 };
+ * input, work rows, staged rescale source. */
+enum { SCRATCH_SLOTS = 4 };
 typedef struct scratch {
   uint64_t *rows[SCRATCH_SLOTS];
   size_t words[SCRATCH_SLOTS];
@@ -213,14 +213,23 @@ static void unstage(staged *st, const cf_limb_span *s, uint32_t first, uint32_t 
 }
 
 static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const cf_limb_span *s) {
-  if (t->npieces != 2)
-    return CF_FAIL(CF_EINVAL, "task %u: %s needs 2 pieces", t->id,
-                   t->kind == CF_KERNEL_MODUP ? "modup" : "moddown/rescale");
+  bool from = t->kind == CF_KERNEL_RESCALE && t->npieces == 3; /* rescale out of place */
+  if (t->npieces != 2 && !from)
+    return CF_FAIL(CF_EINVAL, "task %u: %s needs 2 pieces%s", t->id,
+                   t->kind == CF_KERNEL_MODUP     ? "modup"
+                   : t->kind == CF_KERNEL_MODDOWN ? "moddown"
+                                                  : "rescale",
+                   t->kind == CF_KERNEL_RESCALE ? " (or 3)" : "");
   uint32_t n = r->n, f0 = t->pieces[0].first_limb, e0 = f0 + s[0].nlimbs;
-  staged out, in;
-  CF_TRY(stage(&out, 0, &s[0], f0, n, t->kind != CF_KERNEL_MODUP));
+  if (from && s[2].nlimbs != s[0].nlimbs)
+    return CF_FAIL(CF_EINVAL, "task %u: rescale from %u rows into %u", t->id, s[2].nlimbs,
+                   s[0].nlimbs);
+  staged out, in, src = {0};
+  CF_TRY(stage(&out, 0, &s[0], f0, n, t->kind != CF_KERNEL_MODUP && !from));
   cf_status st = stage(&in, 1, &s[1], 0, n, true);
+  if (st == CF_OK && from) st = stage(&src, 3, &s[2], f0, n, true);
   if (st != CF_OK) {
+    unstage(&in, &s[1], 0, n, false);
     unstage(&out, &s[0], f0, n, false);
     return st;
   }
@@ -235,8 +244,10 @@ static cf_status limbs_meet(const cf_ckks_runner *r, const cf_dag_task *t, const
     else if (t->kind == CF_KERNEL_MODDOWN)
       cf_ckks_step_moddown(r->ctx, t->level, out.base, in.base, w, f0, e0);
     else
-      cf_ckks_step_rescale(r->ctx, t->level, out.base, in.base, w, f0, e0);
+      cf_ckks_step_rescale(r->ctx, t->level, out.base, from ? src.base : out.base, in.base, w, f0,
+                           e0);
   }
+  if (from) unstage(&src, &s[2], f0, n, false);
   unstage(&in, &s[1], 0, n, false);
   unstage(&out, &s[0], f0, n, st == CF_OK);
   return st;

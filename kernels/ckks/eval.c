@@ -356,11 +356,11 @@ cf_status cf_ckks_x_rescale_ct(const cf_ckks_exec *x, const cf_ckks_ciphertext *
     cf_ckks_ct_abort(out, &t);
     return CF_FAIL(CF_ENOMEM, "allocating rescale buffers");
   }
+  /* Out of place: the rows below the top one are read where they are. */
   for (int i = 0; i < a->size; i++) {
-    cf_ckks_x_copy(x, POLY(&t, i), POLY(a, i), rows);
     cf_ckks_x_copy(x, top, POLY(a, i) + rows * n, 1);
     cf_ckks_x_intt(x, top, &top_prime, 1);
-    cf_ckks_x_rescale(x, l, POLY(&t, i), top, w);
+    cf_ckks_x_rescale(x, l, POLY(&t, i), POLY(a, i), top, w);
   }
   cf_ckks_tmp_free(ctx, top);
   cf_ckks_tmp_free(ctx, w);

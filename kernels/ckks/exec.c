@@ -58,8 +58,8 @@ void cf_ckks_x_moddown(const cf_ckks_exec *x, int level, uint64_t *q, const uint
   size_t rows = (size_t)level + 1;
   CHUNKS(rows) cf_ckks_step_moddown(x->ctx, level, q, p, w, b_, b_ + c_);
 }
-void cf_ckks_x_rescale(const cf_ckks_exec *x, int level, uint64_t *q, const uint64_t *top,
-                       uint64_t *w) {
+void cf_ckks_x_rescale(const cf_ckks_exec *x, int level, uint64_t *out, const uint64_t *in,
+                       const uint64_t *top, uint64_t *w) {
   size_t rows = (size_t)level;
-  CHUNKS(rows) cf_ckks_step_rescale(x->ctx, level, q, top, w, b_, b_ + c_);
+  CHUNKS(rows) cf_ckks_step_rescale(x->ctx, level, out, in, top, w, b_, b_ + c_);
 }

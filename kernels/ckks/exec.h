@@ -41,7 +41,7 @@ void cf_ckks_x_modup(const cf_ckks_exec *x, int level, int digit, uint64_t *ext,
                      size_t nrows);
 void cf_ckks_x_moddown(const cf_ckks_exec *x, int level, uint64_t *q, const uint64_t *p,
                        uint64_t *w);
-void cf_ckks_x_rescale(const cf_ckks_exec *x, int level, uint64_t *q, const uint64_t *top,
-                       uint64_t *w);
+void cf_ckks_x_rescale(const cf_ckks_exec *x, int level, uint64_t *out, const uint64_t *in,
+                       const uint64_t *top, uint64_t *w);
 
 #endif

@@ -111,13 +111,13 @@ void cf_ckks_step_moddown(const cf_ckks_context *ctx, int level, uint64_t *q, co
   cf_moddown_finish(t, q, q, w, ctx->n, row_begin, row_end);
 }
 
-void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q, const uint64_t *top,
-                          uint64_t *w, size_t row_begin, size_t row_end) {
+void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *out, const uint64_t *in,
+                          const uint64_t *top, uint64_t *w, size_t row_begin, size_t row_end) {
   const cf_rescale_table *t = &ctx->levels[level].rescale;
   cf_rescale_lift(t, w, top, ctx->n, row_begin, row_end);
   for (size_t i = row_begin; i < row_end; i++)
     cf_ntt_forward(&ctx->ntt[i], ROW(w, i));
-  cf_rescale_finish(t, q, q, w, ctx->n, row_begin, row_end);
+  cf_rescale_finish(t, out, in, w, ctx->n, row_begin, row_end);
 }
 
 uint64_t *cf_ckks_ciphertext_poly(cf_ckks_ciphertext *ct, int i) {

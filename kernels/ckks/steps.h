@@ -128,12 +128,13 @@ void cf_ckks_step_moddown(const cf_ckks_context *ctx, int level, uint64_t *q, co
                           uint64_t *w, size_t row_begin, size_t row_end);
 
 /*
- * Rescale from level l to l-1, rows [row_begin, row_end) of q (rows
- * 0..l-1, evaluation form): q_i = (q_i - NTT([x_l + h]_{q_l} - h mod q_i)) *
- * q_l^-1, with top = row l in coefficient form and h = floor(q_l / 2):
- * exact rounding division by q_l. w is scratch in Q_{l-1} layout.
+ * Rescale from level l to l-1, rows [row_begin, row_end) of out from those
+ * of in (rows 0..l-1, evaluation form; out may be in): out_i = (in_i -
+ * NTT([x_l + h]_{q_l} - h mod q_i)) * q_l^-1, with top = row l in
+ * coefficient form and h = floor(q_l / 2): exact rounding division by q_l.
+ * w is scratch in Q_{l-1} layout.
  */
-void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *q, const uint64_t *top,
-                          uint64_t *w, size_t row_begin, size_t row_end);
+void cf_ckks_step_rescale(const cf_ckks_context *ctx, int level, uint64_t *out, const uint64_t *in,
+                          const uint64_t *top, uint64_t *w, size_t row_begin, size_t row_end);
 
 #endif
