@@ -43,8 +43,14 @@ static void *xalloc(size_t words) {
   return p;
 }
 
-/* `count` distinct NTT-friendly primes for degree n with a random size in [lo, hi] bits. */
+/* `count` distinct NTT-friendly primes for degree n with a random size in [lo, hi] bits,
+ * at least 8 bits above 2n: q = 1 (mod 2n) leaves 2^(bits-1)/2n candidates, and at
+ * n = 2^15 a 20-bit range holds fewer than four primes. */
 static void random_primes(size_t n, size_t count, int lo, int hi, uint64_t *q) {
+  int room = 8;
+  for (size_t m = 2 * n; m > 1; m >>= 1)
+    room++;
+  if (lo < room) lo = room;
   int bits = lo + (int)kt_below((uint64_t)(hi - lo + 1));
   cf_prime_order order = kt_below(2) ? CF_PRIMES_DESCENDING : CF_PRIMES_CLOSEST;
   if (order == CF_PRIMES_CLOSEST && bits == CF_MODULUS_MAX_BITS) --bits; /* may step above */
