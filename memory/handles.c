@@ -20,11 +20,12 @@ struct cf_mem_registry {
   uint32_t n;
   cf_mem_mode mode;
   size_t nbuffers;
-  uint32_t *store_of;  /* per buffer */
-  uint32_t *buf_limbs; /* per buffer */
-  uint8_t *shared;     /* per buffer: its store holds other buffers too */
-  size_t nstores;      /* registered (all of them once registration succeeded) */
-  size_t nalloc;       /* store records, whose tables are freed */
+  uint32_t *store_of;             /* per buffer */
+  uint32_t *buf_limbs;            /* per buffer */
+  uint8_t *shared;                /* per buffer: its store holds other buffers too */
+  uint64_t temp_held, temp_alone; /* bytes behind the temporaries (cf_mem_temp_bytes) */
+  size_t nstores;                 /* registered (all of them once registration succeeded) */
+  size_t nalloc;                  /* store records, whose tables are freed */
   mem_store *stores;
   cf_mem_segment *segs;
   uint32_t nsegs;
@@ -147,6 +148,14 @@ static cf_status map_buffers(const cf_dag *dag, const uint32_t *store, cf_mem_re
   cf_status st = CF_OK;
   for (size_t s = 0; s < r->nstores && st == CF_OK; s++)
     if (!users[s]) st = CF_FAIL(CF_EINVAL, "register: store %zu holds no buffer", s);
+  uint64_t limb = (uint64_t)r->n * sizeof(uint64_t);
+  for (size_t b = 0; b < nbuf; b++) {
+    uint32_t s = r->store_of[b];
+    if (cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP) continue;
+    r->temp_alone += r->buf_limbs[b] * limb;
+    if (users[s]) r->temp_held += r->stores[s].nlimbs * limb;
+    users[s] = 0; /* each store counted once */
+  }
   free(users);
   return st;
 }
@@ -261,20 +270,8 @@ bool cf_mem_shared(const cf_mem_registry *r, uint32_t b) {
   return r && b < r->nbuffers && r->shared[b];
 }
 
-void cf_mem_temp_bytes(const cf_mem_registry *r, const cf_dag *dag, uint64_t *held,
-                       uint64_t *alone) {
-  *held = *alone = 0;
-  uint8_t *counted = calloc(r->nstores ? r->nstores : 1, 1);
-  for (size_t b = 0; b < r->nbuffers; b++) {
-    if (cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP) continue;
-    uint64_t limb = (uint64_t)r->n * sizeof(uint64_t);
-    *alone += r->buf_limbs[b] * limb;
-    uint32_t s = r->store_of[b];
-    if (counted && counted[s]) continue;
-    *held += r->stores[s].nlimbs * limb;
-    if (counted) counted[s] = 1;
-  }
-  free(counted);
+void cf_mem_temp_bytes(const cf_mem_registry *r, uint64_t *held, uint64_t *alone) {
+  *held = r->temp_held, *alone = r->temp_alone;
 }
 
 /* Each segment of buffer b (its store's segments below its end) acquired in

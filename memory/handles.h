@@ -63,10 +63,9 @@ uint32_t cf_mem_nsegments(const cf_mem_registry *r);
 uint32_t cf_mem_ring_degree(const cf_mem_registry *r);
 /* Whether every buffer's rows are one contiguous allocation (CF_MEM_BLOCKS). */
 bool cf_mem_contiguous(const cf_mem_registry *r);
-/* Bytes of memory behind dag's temporaries (*held, stores counted once)
- * and what they would take with a store each (*alone). */
-void cf_mem_temp_bytes(const cf_mem_registry *r, const cf_dag *dag, uint64_t *held,
-                       uint64_t *alone);
+/* Bytes of memory behind the DAG's temporaries (*held, stores counted
+ * once) and what they would take with a store each (*alone). */
+void cf_mem_temp_bytes(const cf_mem_registry *r, uint64_t *held, uint64_t *alone);
 /* Whether buffer b's store holds other buffers: its content does not
  * outlive the run (cf_mem_read refuses it). */
 bool cf_mem_shared(const cf_mem_registry *r, uint32_t b);

@@ -405,7 +405,7 @@ cf_status cf_sp_plan_run(cf_sp_plan *p, const cf_kernel_runner *runner, uint64_t
     stats->submit_ns = t_sub - t0;
     stats->data_in_start_ns = sp_in, stats->data_in_end_ns = sp_t0;
     stats->ntasks = nt;
-    cf_mem_temp_bytes(p->reg, dag, &stats->temp_bytes, &stats->temp_bytes_unshared);
+    cf_mem_temp_bytes(p->reg, &stats->temp_bytes, &stats->temp_bytes_unshared);
   }
   return st;
 }
