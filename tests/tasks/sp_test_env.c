@@ -87,3 +87,21 @@ void sp_test_free(const cf_dag *dag, uint64_t **h) {
     free(h[b]);
   free(h);
 }
+
+cf_status sp_test_fill(cf_sp_plan *plan, const cf_dag *dag, uint32_t b, const uint64_t *host,
+                       uint32_t n) {
+  uint32_t nl = cf_dag_buffer_at(dag, b)->nlimbs;
+  const uint64_t **rows = malloc(nl * sizeof *rows);
+  uint64_t *copy = malloc((size_t)nl * n * sizeof *copy);
+  cf_status st = CF_ENOMEM;
+  if (rows && copy) {
+    for (uint32_t l = 0; l < nl; l++) {
+      uint64_t *row = copy + (size_t)(nl - 1 - l) * n;
+      memcpy(row, host + (size_t)l * n, n * sizeof *row);
+      rows[l] = row;
+    }
+    st = cf_sp_plan_fill(plan, b, rows);
+  }
+  free(rows), free(copy);
+  return st;
+}

@@ -22,4 +22,10 @@ uint64_t **sp_test_host(const cf_dag *dag, uint32_t n, const uint64_t *primes, u
 uint64_t **sp_test_clone(const cf_dag *dag, uint32_t n, uint64_t **src);
 void sp_test_free(const cf_dag *dag, uint64_t **h);
 
+/* Fills buffer b of a plan with host (nlimbs x n words), through row
+ * pointers into a copy laid out in reverse order: fill must follow the
+ * pointers, not assume one block. */
+cf_status sp_test_fill(cf_sp_plan *plan, const cf_dag *dag, uint32_t b, const uint64_t *host,
+                       uint32_t n);
+
 #endif

@@ -35,22 +35,6 @@ static bool *written_by_dag(const cf_dag *dag) {
   return w;
 }
 
-static void fill(cf_sp_plan *plan, const cf_dag *dag, uint32_t b, const uint64_t *host) {
-  const uint64_t *rows[64];
-  uint32_t nl = cf_dag_buffer_at(dag, b)->nlimbs;
-  assert_true(nl <= 64);
-  /* Rows given in reverse allocation order: fill must follow the pointers. */
-  uint64_t *copy = malloc((size_t)nl * N * sizeof *copy);
-  assert_non_null(copy);
-  for (uint32_t l = 0; l < nl; l++) {
-    uint64_t *row = copy + (size_t)(nl - 1 - l) * N;
-    memcpy(row, host + (size_t)l * N, N * sizeof *row);
-    rows[l] = row;
-  }
-  assert_int_equal(cf_sp_plan_fill(plan, b, rows), CF_OK);
-  free(copy);
-}
-
 static void expect_equal(const cf_dag *dag, uint64_t **want, uint64_t **got, const bool *written,
                          const char *what, int run) {
   for (size_t b = 0; b < cf_dag_nbuffers(dag); b++) {
@@ -106,7 +90,7 @@ static void reuse(const char *policy, int ncpus, uint32_t grain, uint64_t seed, 
         kept++;
         continue;
       }
-      fill(plan, dag, (uint32_t)b, want[b]);
+      assert_int_equal(sp_test_fill(plan, dag, (uint32_t)b, want[b], N), CF_OK);
     }
     assert_int_equal(cf_seq_execute(dag, &r, want), CF_OK);
     cf_status st = cf_sp_plan_run(plan, &r, got, NULL, NULL);
@@ -163,14 +147,14 @@ static void test_overwritten_input(void **state) {
   cf_sp_plan *plan = NULL;
   assert_int_equal(cf_sp_plan_create(dag, N, NULL, &plan), CF_OK);
   uint64_t **h = sp_test_host(dag, N, ref.q, seed0 + 30), **got = sp_test_clone(dag, N, h);
-  fill(plan, dag, x, h[x]);
-  fill(plan, dag, k, h[k]);
+  assert_int_equal(sp_test_fill(plan, dag, x, h[x], N), CF_OK);
+  assert_int_equal(sp_test_fill(plan, dag, k, h[k], N), CF_OK);
   assert_int_equal(cf_sp_plan_run(plan, &r, got, NULL, NULL), CF_OK);
   assert_false(cf_sp_plan_filled(plan, x));
   assert_true(cf_sp_plan_filled(plan, k));
   assert_int_equal(cf_sp_plan_run(plan, &r, got, NULL, NULL), CF_EINVAL);
   assert_non_null(strstr(cf_last_error(), "before anything writes it"));
-  fill(plan, dag, x, h[x]);
+  assert_int_equal(sp_test_fill(plan, dag, x, h[x], N), CF_OK);
   assert_int_equal(cf_sp_plan_run(plan, &r, got, NULL, NULL), CF_OK);
   assert_int_equal(cf_seq_execute(dag, &r, h), CF_OK);
   assert_memory_equal(h[y], got[y], 2 * N * sizeof **h);

@@ -207,15 +207,6 @@ static void test_programs(void **state) {
 
 /* ---- StarPU runs with shared stores ---- */
 
-static void fill(cf_sp_plan *plan, const cf_dag *dag, uint32_t b, const uint64_t *host) {
-  const uint64_t *rows[64];
-  uint32_t nl = cf_dag_buffer_at(dag, b)->nlimbs;
-  assert_true(nl <= 64);
-  for (uint32_t l = 0; l < nl; l++)
-    rows[l] = host + (size_t)l * N;
-  assert_int_equal(cf_sp_plan_fill(plan, b, rows), CF_OK);
-}
-
 /* A buffer of a store that holds others too, not kept, or nb if none. */
 static size_t some_shared(const uint8_t *keep, const uint32_t *store, size_t nb) {
   for (size_t b = 0; b < nb; b++)
@@ -254,7 +245,8 @@ static bool run_shared(const char *policy, uint32_t grain, cf_mem_mode mode, uin
   uint64_t **got = sp_test_clone(dag, N, want), **out = calloc(nb, sizeof *out);
   assert_non_null(out);
   for (size_t b = 0; b < nb; b++)
-    if (cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP) fill(plan, dag, (uint32_t)b, want[b]);
+    if (cf_dag_buffer_at(dag, b)->role != CF_BUFFER_TEMP)
+      assert_int_equal(sp_test_fill(plan, dag, (uint32_t)b, want[b], N), CF_OK);
   if (victim < nb) {
     out[victim] = got[victim];
     assert_int_equal(cf_sp_plan_run(plan, &run, out, NULL, NULL), CF_EINVAL);
